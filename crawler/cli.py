@@ -1,0 +1,60 @@
+"""The ``govwatch`` command: a thin entry point whose commands live beside the layer they drive.
+
+Commands are imported lazily (``LazyGroup``) so ``govwatch parse`` does not pay for Scrapy or
+Datasette, and a broken optional layer cannot break the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from crawler import __version__
+
+#: command name -> "module:attribute" of its click command
+COMMANDS: dict[str, str] = {
+    "parse": "crawler.normalize.cli:parse",
+    "check": "crawler.integrity.cli:check",
+    "crawl": "crawler.crawl.cli:crawl",
+    "demo": "crawler.demo.cli:demo",
+    "history": "crawler.store.cli:history",
+    "diff": "crawler.store.cli:diff",
+    "releases": "crawler.store.cli:releases",
+    "reparse": "crawler.store.cli:reparse",
+    "report": "crawler.report.cli:report",
+    "daemon": "crawler.daemon.cli:daemon",
+    "serve": "crawler.browse.cli:serve",
+    "health": "crawler.health.cli:health",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                return None  # the layer is not part of this build
+            raise
+        command: Any = getattr(module, attr)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="govwatch")
+def cli() -> None:
+    """govwatch — watch government information-disclosure pages for new, changed, withdrawn and
+    defaced releases, and keep every version."""
+
+
+def main() -> None:
+    cli(prog_name="govwatch")

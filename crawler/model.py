@@ -1,0 +1,213 @@
+"""The shapes that cross layers: Release, Flag, Fetch, Event.
+
+Plain frozen-ish dataclasses with ``to_dict`` / ``from_dict`` so every layer (normalize, integrity,
+store, report) speaks the same JSON as the contracts in DESIGN.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+NOT_RELEASE_REASONS = ("waf", "error_page", "gone", "login", "empty", "list_page", "unknown")
+SEVERITIES = ("info", "warning", "critical")
+EVENT_TYPES = (
+    "new",
+    "changed",
+    "tampered",
+    "removed",
+    "restored",
+    "conflict",
+    "fetch_failed",
+    "fetch_recovered",
+    "layout_changed",
+    "stale_column",
+)
+#: default severity of each event type (DESIGN.md, "Identity, versions, events")
+EVENT_SEVERITY = {
+    "new": "info",
+    "changed": "warning",
+    "tampered": "critical",
+    "removed": "warning",
+    "restored": "info",
+    "conflict": "warning",
+    "fetch_failed": "warning",
+    "fetch_recovered": "info",
+    "layout_changed": "warning",
+    "stale_column": "warning",
+}
+
+Severity = Literal["info", "warning", "critical"]
+
+
+@dataclass
+class Turn:
+    speaker: str
+    text: str
+
+
+@dataclass
+class Link:
+    """A link or attachment: ``{"name"|"text": ..., "url": ...}`` in JSON."""
+
+    text: str
+    url: str
+
+
+@dataclass
+class Release:
+    """One normalized page (DESIGN.md, "The normalized release")."""
+
+    kind: Literal["release", "not_release"] = "release"
+    url: str | None = None
+    not_release_reason: str | None = None
+    index_no: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    written_date: str | None = None
+    published_at: str | None = None
+    doc_number: str | None = None
+    category: str | None = None
+    validity: str | None = None
+    unified_no: str | None = None
+    site_name: str | None = None
+    column: str | None = None
+    breadcrumb: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    turns: list[dict[str, str]] = field(default_factory=list)  # [{"speaker", "text"}]
+    attachments: list[dict[str, str]] = field(default_factory=list)  # [{"name", "url"}]
+    links: list[dict[str, str]] = field(default_factory=list)  # [{"text", "url"}]
+    encoding: str | None = None
+    normalizer_version: int = 1
+    content_hash: str | None = None
+
+    @property
+    def is_release(self) -> bool:
+        return self.kind == "release"
+
+    @property
+    def key(self) -> str | None:
+        """Identity (DESIGN.md): the 索引号, else ``url:`` + the URL."""
+        if self.index_no:
+            return self.index_no
+        if self.url:
+            return "url:" + self.url
+        return None
+
+    @property
+    def body_text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Release:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass
+class Flag:
+    """An integrity finding: ``{rule, severity, evidence, location}``."""
+
+    rule: str
+    severity: Severity
+    evidence: str
+    location: str | None = None
+
+    @property
+    def critical(self) -> bool:
+        return self.severity == "critical"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Flag:
+        return cls(
+            rule=data["rule"],
+            severity=data["severity"],
+            evidence=data.get("evidence", ""),
+            location=data.get("location"),
+        )
+
+
+@dataclass
+class Fetch:
+    """What one HTTP fetch of one URL gave.
+
+    ``outcome`` is one of ``ok`` (a release page), ``not_modified`` (304), ``gone`` (404/410, a
+    redirect home, or a ``not_release`` page with reason ``gone``), ``error`` (with ``error_kind``:
+    ``http_5xx``, ``timeout``, ``connection``, ``truncated``, ``too_large``, ``redirect_offsite``,
+    ``http_4xx``, ``not_release`` …; ``not_release_reason`` tells which kind of page it was).
+    """
+
+    url: str
+    site: str
+    outcome: str
+    status: int | None = None
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    elapsed: float | None = None
+    error_kind: str | None = None
+    not_release_reason: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    final_url: str | None = None
+    run_id: int | None = None
+    column: str | None = None  # column name
+    column_url: str | None = None
+    list_date: str | None = None  # date the column list gave for this item (YYYY-MM-DD)
+    baseline: bool = False  # first run of its column: `new` events are baseline
+    fetched_at: str | None = None  # ISO 8601; the store fills it from the clock when None
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome == "error"
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.body or b"")
+
+
+@dataclass
+class Event:
+    """One fact, stored once (DESIGN.md, events table)."""
+
+    type: str
+    site: str
+    key: str
+    severity: str = "info"
+    baseline: bool = False
+    index_no: str | None = None
+    url: str | None = None
+    title: str | None = None
+    column: str | None = None
+    version: int | None = None
+    version_before: int | None = None
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)  # e.g. {"diff": "..."} for changed
+    run_id: int | None = None
+    id: int | None = None
+    created_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_report(self) -> dict[str, Any]:
+        """The event as ``--report-json`` shows it (schemas/report.schema.json)."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "severity": self.severity,
+            "baseline": self.baseline,
+            "site": self.site,
+            "key": self.key,
+            "index_no": self.index_no,
+            "url": self.url,
+            "title": self.title,
+            "column": self.column,
+            "version": self.version,
+            "flags": list(self.flags),
+        }
