@@ -83,7 +83,7 @@ def _detect(body: bytes) -> str | None:
 def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, str]:
     """Return ``(text, encoding)``; ``encoding`` is the Python codec name actually used."""
     bom_encoding, bom = read_bom(body)
-    if bom_encoding:
+    if bom_encoding and bom:
         enc = canonical(bom_encoding) or "utf-8"
         return body[len(bom) :].decode(enc, errors="replace"), enc
 

@@ -1,0 +1,102 @@
+"""``govwatch crawl``: one crawl of every configured site (or the ones named)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler.config import Config, ConfigError, load_config
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def load_or_exit(path: Path) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        click.echo(f"govwatch: configuration error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def summary_table(results: list[Any]) -> Any:
+    from rich.table import Table
+
+    table = Table(title="govwatch crawl", show_lines=False)
+    for col in ("site", "run", "status", "requests", "new", "changed", "removed", "tampered", "failed"):
+        table.add_column(col, justify="right" if col not in ("site", "status") else "left")
+    for r in results:
+        c = r.counts()
+        table.add_row(
+            r.site,
+            str(r.run_id),
+            r.status,
+            str(r.requests),
+            str(c["new"]),
+            str(c["changed"]),
+            str(c["removed"]),
+            str(c["tampered"]),
+            str(r.failed),
+        )
+    return table
+
+
+def write_report(path: Path, results: list[Any]) -> None:
+    report = {
+        "runs": [r.to_report() for r in results],
+        "events": [e.to_report() for r in results for e in r.events],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def deliver(store: Any, config: Config, results: list[Any]) -> None:
+    """Hand pending events to the configured sinks (the report layer)."""
+    from crawler.report import deliver_pending
+
+    deliver_pending(store, config)
+
+
+def run_crawl(config: Config, site_names: tuple[str, ...], db: Path | None, report_json: Path | None, notify: bool) -> int:
+    from rich.console import Console
+
+    from crawler.crawl.runner import crawl
+    from crawler.store import Store
+
+    try:
+        sites = [config.site(name) for name in site_names] if site_names else list(config.sites)
+    except ConfigError as exc:
+        click.echo(f"govwatch: {exc}", err=True)
+        return EXIT_USAGE
+    database = (db or config.database).resolve()
+    store = Store(database)
+    results = crawl(config, sites, store, database)
+    if report_json:
+        write_report(report_json, results)
+    console = Console(stderr=False)
+    for r in results:
+        if r.message:
+            console.print(f"[yellow]{r.site}: {r.message} — run {r.run_id} skipped[/yellow]")
+    if notify:
+        deliver(store, config, results)
+    console.print(summary_table(results))
+    return EXIT_OK if all(r.status in ("ok", "partial") for r in results) else EXIT_FAILED
+
+
+@click.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=Path("config.yaml"), show_default=True, help="Configuration file.")
+@click.option("--site", "site_names", multiple=True, help="Crawl only this site (repeatable).")
+@click.option("--db", type=click.Path(path_type=Path), default=None, help="Database file (default: `database:` of the config).")
+@click.option("--report-json", type=click.Path(path_type=Path), default=None, help="Write this invocation's runs and events as JSON.")
+@click.option("--no-notify", is_flag=True, help="Leave events in the outbox (the daemon delivers them).")
+def crawl(config_path: Path, site_names: tuple[str, ...], db: Path | None, report_json: Path | None, no_notify: bool) -> None:
+    """Crawl every configured site once (or the ones named with --site) and record what changed.
+
+    Exit status: 0 when every run is ok or partial, 1 when any failed or was skipped (its site's
+    lock was held), 2 for configuration or usage errors.
+    """
+    config = load_or_exit(config_path)
+    sys.exit(run_crawl(config, site_names, db, report_json, not no_notify))

@@ -1,0 +1,55 @@
+"""How an HTTP answer or a download failure reads, before the page itself is judged."""
+
+from __future__ import annotations
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from twisted.internet import error as twisted_error
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+
+
+def headers_dict(response: Response) -> dict[str, str]:
+    """Response headers as a plain ``{lower-case name: value}`` dict (last value wins)."""
+    out: dict[str, str] = {}
+    for key, values in response.headers.items():
+        if values:
+            out[key.decode("latin-1").lower()] = values[-1].decode("latin-1")
+    return out
+
+
+def classify_response(status: int) -> tuple[str, str | None]:
+    """``(outcome, error_kind)`` for a status code; 200 is provisional (the page is judged next)."""
+    if status == 200:
+        return "ok", None
+    if status == 304:
+        return "not_modified", None
+    if status in (404, 410):
+        return "gone", None
+    if status >= 500:
+        return "error", f"http_{status}"
+    return "error", f"http_{status}"
+
+
+def classify_failure(failure: Failure) -> str:
+    """A short name for why a download failed (timeouts, resets, truncation, robots.txt …)."""
+    exc = failure.value
+    name = type(exc).__name__
+    if isinstance(exc, IgnoreRequest):
+        return "robots" if "robots" in str(exc).lower() or "Forbidden by robots" in str(exc) else "ignored"
+    if isinstance(exc, twisted_error.TimeoutError | twisted_error.TCPTimedOutError) or "Timeout" in name:
+        return "timeout"
+    if isinstance(exc, twisted_error.DNSLookupError) or "Resolve" in name:
+        return "dns"
+    if isinstance(exc, ResponseFailed | ResponseNeverReceived):
+        text = repr(getattr(exc, "reasons", exc))
+        if "DataLoss" in text or "PotentialDataLoss" in text:
+            return "truncated"
+        if "ConnectionLost" in text or "ConnectionDone" in text:
+            return "connection"
+        return "connection"
+    if isinstance(exc, twisted_error.ConnectError | twisted_error.ConnectionLost) or "Connection" in name:
+        return "connection"
+    if "maxsize" in str(exc).lower() or "Cancelled" in name:
+        return "too_large"
+    return name.lower() or "error"

@@ -1,0 +1,35 @@
+"""Downloader middleware: exponential backoff before each retry of a 5xx or timeout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
+
+
+class BackoffMiddleware:
+    """Wait ``RETRY_BACKOFF_BASE * 2**(n-1)`` seconds (capped) before the n-th retry of a request.
+
+    Scrapy's RetryMiddleware re-queues failed requests at once; a struggling government server
+    deserves a pause instead.
+    """
+
+    def __init__(self, base: float, cap: float) -> None:
+        self.base = base
+        self.cap = cap
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffMiddleware:
+        s = crawler.settings
+        return cls(s.getfloat("RETRY_BACKOFF_BASE", 1.0), s.getfloat("RETRY_BACKOFF_MAX", 30.0))
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> Any:
+        tries = int(request.meta.get("retry_times", 0))
+        if tries > 0 and self.base > 0:
+            delay = min(self.cap, self.base * 2 ** (tries - 1))
+            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))  # type: ignore[arg-type]
+        return None

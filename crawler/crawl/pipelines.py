@@ -1,0 +1,58 @@
+"""The item pipeline: each fetch goes through normalize → integrity → store, in that order."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from crawler.integrity import check
+from crawler.model import Fetch, Flag, Release
+from crawler.normalize import normalize
+
+log = logging.getLogger("govwatch.crawl")
+
+
+def judge(fetch: Fetch, site_hosts: frozenset[str], previous: Release | None = None) -> tuple[Release | None, list[Flag]]:
+    """Normalize and check a fetched page; a page that is not a release turns the fetch into
+    ``gone`` (reason ``gone``) or a failed fetch (every other reason)."""
+    if fetch.outcome != "ok" or fetch.body is None:
+        return None, []
+    release = normalize(fetch.body, fetch.url, fetch.headers)
+    if not release.is_release:
+        reason = release.not_release_reason or "unknown"
+        fetch.not_release_reason = reason
+        if reason == "gone":
+            fetch.outcome = "gone"
+        else:
+            fetch.outcome = "error"
+            fetch.error_kind = "not_release"
+        return None, []
+    flags = check(fetch.body, release, previous=previous, site_hosts=site_hosts)
+    return release, flags
+
+
+class StorePipeline:
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
+        spider = self.crawler.spider
+        fetch: Fetch = item["fetch"]
+        store = spider.store
+        try:
+            previous = store.current_release_for_url(fetch.url) if fetch.outcome == "ok" else None
+            release, flags = judge(fetch, spider.hosts, previous)
+        except Exception as exc:  # a bug on one page must not lose the run nor read as news
+            log.exception("could not judge %s", fetch.url)
+            fetch.outcome, fetch.error_kind = "error", f"internal:{type(exc).__name__}"
+            release, flags = None, []
+        if fetch.outcome == "error":
+            spider.failed_fetches += 1
+        events = store.record(fetch, release, flags, fail_after=spider.site.fail_after)
+        spider.events.extend(events)
+        fetch.body = None  # let the page go: memory stays flat however large the site
+        return {"url": fetch.url, "outcome": fetch.outcome, "events": len(events)}

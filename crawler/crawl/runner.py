@@ -1,0 +1,151 @@
+"""Run one crawl of each chosen site in this process (one Scrapy reactor), one run row per site."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import CrawlerProcess
+
+from crawler import clock
+from crawler.config import Config, SiteConfig
+from crawler.crawl.lock import SiteLock, SiteLocked
+from crawler.crawl.settings import site_settings
+from crawler.crawl.spider import GovSpider
+from crawler.model import Event
+
+log = logging.getLogger("govwatch.crawl")
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    site: str
+    status: str
+    started_at: str
+    finished_at: str | None = None
+    requests: int = 0
+    bytes: int = 0
+    failed: int = 0
+    events: list[Event] = field(default_factory=list)
+    message: str | None = None
+
+    def counts(self) -> Counter[str]:
+        return Counter(e.type for e in self.events)
+
+    def to_report(self) -> dict[str, Any]:
+        return {
+            "id": self.run_id,
+            "site": self.site,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "status": self.status,
+            "requests": self.requests,
+            "bytes": self.bytes,
+        }
+
+
+def run_status(spider: GovSpider) -> str:
+    """``failed`` when no list page could be read, ``partial`` when some fetches failed or a bound
+    cut the run short, else ``ok``."""
+    if not any(p.ok for p in spider.columns.values()):
+        return "failed"
+    if spider.failed_fetches or spider.bounded or any(p.error for p in spider.columns.values()):
+        return "partial"
+    return "ok"
+
+
+class _Progress:
+    """A live line per site on a terminal; periodic plain log lines otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar: Any = None
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True)
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+    def attach(self, crawler: Any, site: str) -> None:
+        if self.bar is not None:
+            self.tasks[site] = self.bar.add_task(f"{site}: starting", total=None)
+        counter = {"responses": 0}
+
+        def on_response(**_kw: Any) -> None:
+            counter["responses"] += 1
+            n = counter["responses"]
+            spider = crawler.spider
+            text = f"{site}: {n} pages, {len(spider.events)} events, {spider.failed_fetches} failed"
+            if self.bar is not None:
+                self.bar.update(self.tasks[site], description=text)
+            elif n % 100 == 0:
+                log.warning("%s", text)
+
+        crawler.signals.connect(on_response, signal=signals.response_received, weak=False)
+
+
+def crawl(config: Config, sites: list[SiteConfig], store: Any, database: Path, *, progress: bool = True) -> list[RunResult]:
+    """Crawl ``sites`` once each; returns one :class:`RunResult` per site (skipped ones included)."""
+    results: list[RunResult] = []
+    planned: list[tuple[SiteConfig, Any, RunResult, SiteLock]] = []
+    process = CrawlerProcess(settings={"LOG_LEVEL": "WARNING"}, install_root_handler=True)
+    with contextlib.ExitStack() as stack, _Progress(progress) as bar:
+        for site in sites:
+            lock = SiteLock(database, site.name)
+            try:
+                stack.enter_context(lock)
+            except SiteLocked as exc:
+                run_id = store.start_run(site.name)
+                store.finish_run(run_id, "skipped", {"message": str(exc)})
+                results.append(
+                    RunResult(run_id, site.name, "skipped", clock.now_iso(), clock.now_iso(), message=str(exc))
+                )
+                continue
+            run_id = store.start_run(site.name)
+            result = RunResult(run_id, site.name, "running", clock.now_iso())
+            spidercls = type(f"GovSpider_{len(planned)}", (GovSpider,), {"custom_settings": site_settings(site, config)})
+            crawler = process.create_crawler(spidercls)
+            bar.attach(crawler, site.name)
+            process.crawl(crawler, site=site, config=config, store=store, run_id=run_id)
+            planned.append((site, crawler, result, lock))
+        if planned:
+            process.start()
+        for site, crawler, result, _lock in planned:
+            spider: GovSpider = crawler.spider
+            stats = crawler.stats.get_stats()
+            result.status = run_status(spider)
+            result.requests = int(stats.get("downloader/request_count", 0))
+            result.bytes = int(stats.get("downloader/response_bytes", 0))
+            result.failed = spider.failed_fetches
+            counts = Counter(e.type for e in spider.events)
+            store.finish_run(
+                result.run_id,
+                result.status,
+                {
+                    "requests": result.requests,
+                    "bytes": result.bytes,
+                    "failed": result.failed,
+                    "counts": dict(counts),
+                    "bounded": spider.bounded,
+                    "finish_reason": stats.get("finish_reason"),
+                },
+            )
+            result.finished_at = clock.now_iso()
+            result.events = store.run_events(result.run_id)
+            results.append(result)
+    return results

@@ -1,0 +1,50 @@
+"""Scrapy settings for one site's crawl, from its config (politeness, bounds, retries)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawler import __version__
+from crawler.config import Config, SiteConfig
+
+#: a page larger than this is not a release page (and not worth holding in memory)
+MAX_PAGE_BYTES = 20 * 1024 * 1024
+RETRY_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+
+def user_agent(contact: str | None) -> str:
+    suffix = f"; +{contact}" if contact else ""
+    return f"Mozilla/5.0 (compatible; govwatch/{__version__}{suffix})"
+
+
+def site_settings(site: SiteConfig, config: Config) -> dict[str, Any]:
+    p = site.politeness
+    return {
+        "BOT_NAME": "govwatch",
+        "USER_AGENT": user_agent(config.user_agent_contact),
+        "ROBOTSTXT_OBEY": p.obey_robots,
+        "AUTOTHROTTLE_ENABLED": p.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(p.download_delay, 1.0),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(p.concurrency_per_host),
+        "DOWNLOAD_DELAY": p.download_delay,
+        "RANDOMIZE_DOWNLOAD_DELAY": p.download_delay > 0,
+        "CONCURRENT_REQUESTS": max(16, p.concurrency_per_host * 2),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": p.concurrency_per_host,
+        "DOWNLOAD_TIMEOUT": 30,
+        "DOWNLOAD_MAXSIZE": MAX_PAGE_BYTES,
+        "DOWNLOAD_WARNSIZE": 0,
+        "RETRY_ENABLED": True,
+        "RETRY_TIMES": 2,
+        "RETRY_HTTP_CODES": RETRY_CODES,
+        "RETRY_BACKOFF_BASE": 1.0 if p.download_delay > 0 else 0.2,
+        "RETRY_BACKOFF_MAX": 30.0,
+        "REDIRECT_ENABLED": False,  # redirects are judged by the spider (off-site, home page = gone)
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "WARNING",
+        "CLOSESPIDER_TIMEOUT": int(site.max_duration.total_seconds()),
+        "DOWNLOADER_MIDDLEWARES": {"crawler.crawl.middlewares.BackoffMiddleware": 560},
+        "ITEM_PIPELINES": {"crawler.crawl.pipelines.StorePipeline": 300},
+        "DNS_TIMEOUT": 15,
+        "HTTPCACHE_ENABLED": False,
+    }

@@ -1,0 +1,378 @@
+"""The one spider: column list pages through a CMS profile → release URLs → release pages.
+
+It decides *what* to fetch (new items, releases due for a revisit, releases missing from the list
+pages read) and turns each HTTP answer into a :class:`Fetch`; judging the page is left to the pure
+layers, storing it to the pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler import clock
+from crawler.config import ColumnConfig, Config, SiteConfig
+from crawler.crawl.fetchresult import classify_failure, classify_response, headers_dict
+from crawler.crawl.revisit import is_due
+from crawler.model import Fetch
+from crawler.profiles import ListPage, PageRequest, get_profile
+
+log = logging.getLogger("govwatch.crawl")
+
+MAX_REDIRECTS = 5
+
+
+@dataclass
+class ColumnProgress:
+    """What the run learnt about one column."""
+
+    column: ColumnConfig
+    baseline: bool
+    pages: int = 0
+    first_page_items: int = 0
+    listed: dict[str, str | None] = field(default_factory=dict)  # url -> list date
+    dates: list[str] = field(default_factory=list)
+    ok: bool = False
+    complete: bool = False  # paging ended by the site (or early stop), not by a fault or a bound
+    error: str | None = None
+    done: bool = False
+
+
+class GovSpider(scrapy.Spider):
+    name = "govwatch"
+
+    def __init__(self, *, site: SiteConfig, config: Config, store: Any, run_id: int, **kwargs: Any) -> None:
+        super().__init__(name=f"govwatch-{site.name}", **kwargs)
+        self.site = site
+        self.config = config
+        self.store = store
+        self.run_id = run_id
+        self.profile = get_profile(site.profile, site)
+        self.hosts = site.hosts
+        self.now = clock.now()
+        self.known = store.known_urls(site.name)
+        self.columns = {
+            c.url: ColumnProgress(c, baseline=not store.column_baselined(site.name, c.url)) for c in site.columns
+        }
+        self.scheduled: set[str] = set()
+        self.requests_made = 0
+        self.bytes = 0
+        self.bounded = False  # a run bound (requests, list pages) cut the crawl short
+        self.failed_fetches = 0
+        self.events: list[Any] = []
+        self.started = time.monotonic()
+
+    # ------------------------------------------------------------------ budget
+    def _budget(self) -> bool:
+        if self.requests_made >= self.site.max_requests:
+            self.bounded = True
+            return False
+        self.requests_made += 1
+        return True
+
+    # ------------------------------------------------------------------ start
+    async def start(self) -> AsyncIterator[Any]:
+        for progress in self.columns.values():
+            req = self.profile.first_request(progress.column.url)
+            request = self._list_request(req, progress)
+            if request is not None:
+                yield request
+        for request in self._revisits():
+            yield request
+
+    def _list_request(self, req: PageRequest, progress: ColumnProgress, redirects: int = 0) -> scrapy.Request | None:
+        if not self._budget():
+            return None
+        meta = {
+            "gw_kind": "list",
+            "gw_column": progress.column.url,
+            "gw_page": req,
+            "gw_redirects": redirects,
+            "dont_redirect": True,
+            "handle_httpstatus_all": True,
+        }
+        if req.method.upper() == "POST":
+            return scrapy.FormRequest(
+                req.url,
+                formdata=req.formdata or {},
+                callback=self.parse_list,
+                errback=self.list_failed,
+                meta=meta,
+                dont_filter=True,
+                priority=10,
+            )
+        return scrapy.Request(
+            req.url, callback=self.parse_list, errback=self.list_failed, meta=meta, dont_filter=True, priority=10
+        )
+
+    def _detail_request(
+        self, url: str, *, column: ColumnConfig | None, list_date: str | None, reason: str, redirects: int = 0
+    ) -> scrapy.Request | None:
+        if redirects == 0:
+            if url in self.scheduled:
+                return None
+            self.scheduled.add(url)
+        if not self._budget():
+            return None
+        headers: dict[str, str] = {}
+        state = self.known.get(url)
+        if state is not None and reason != "missing":
+            if getattr(state, "etag", None):
+                headers["If-None-Match"] = state.etag
+            if getattr(state, "last_modified", None):
+                headers["If-Modified-Since"] = state.last_modified
+        column_url = column.url if column else getattr(state, "column_url", None)
+        progress = self.columns.get(column_url or "")
+        meta = {
+            "gw_kind": "detail",
+            "gw_column": column_url,
+            "gw_list_date": list_date,
+            "gw_reason": reason,
+            "gw_baseline": bool(progress and progress.baseline and state is None),
+            "gw_redirects": redirects,
+            "gw_origin": url if redirects == 0 else None,
+            "dont_redirect": True,
+            "handle_httpstatus_all": True,
+        }
+        return scrapy.Request(
+            url,
+            headers=headers,
+            callback=self.parse_detail,
+            errback=self.detail_failed,
+            meta=meta,
+            dont_filter=True,
+        )
+
+    def _revisits(self) -> Iterator[scrapy.Request]:
+        """Known releases whose revisit is due, whether or not the list pages show them."""
+        for url, state in self.known.items():
+            if getattr(state, "status", "live") == "removed":
+                continue
+            if is_due(
+                url,
+                now=self.now,
+                revisit=self.site.revisit,
+                last_checked=getattr(state, "last_checked_at", None) or getattr(state, "last_ok_at", None),
+                published=getattr(state, "published", None) or getattr(state, "list_date", None),
+                first_seen=getattr(state, "first_seen", None),
+            ):
+                column = self._column_of(state)
+                req = self._detail_request(url, column=column, list_date=getattr(state, "list_date", None), reason="revisit")
+                if req is not None:
+                    req.priority = -1
+                    yield req
+
+    def _column_of(self, state: Any) -> ColumnConfig | None:
+        progress = self.columns.get(getattr(state, "column_url", None) or "")
+        return progress.column if progress else None
+
+    # ------------------------------------------------------------------ list pages
+    def parse_list(self, response: Response) -> Iterator[Any]:
+        progress = self.columns[response.meta["gw_column"]]
+        req: PageRequest = response.meta["gw_page"]
+        self.bytes += len(response.body)
+        if 300 <= response.status < 400:
+            yield from self._list_redirect(response, progress, req)
+            return
+        if response.status != 200:
+            self._list_error(progress, req, f"http_{response.status}")
+            return
+        page: ListPage = self.profile.parse_list(response.body, response.url, headers_dict(response), req.context)
+        if not page.ok:
+            self._list_error(progress, req, page.reason or "not_a_list")
+            return
+        progress.pages += 1
+        if req.page_no <= 1 and progress.pages == 1:
+            progress.ok = True
+            progress.first_page_items = len(page.items)
+        all_known = bool(page.items)
+        for item in page.items:
+            if item.url in progress.listed:
+                continue
+            progress.listed[item.url] = item.date
+            if item.date:
+                progress.dates.append(item.date)
+            state = self.known.get(item.url)
+            if state is None:
+                all_known = False
+                request = self._detail_request(item.url, column=progress.column, list_date=item.date, reason="new")
+            elif getattr(state, "status", "live") == "removed":
+                request = self._detail_request(item.url, column=progress.column, list_date=item.date, reason="relisted")
+            else:
+                continue  # known: revisits were scheduled at start
+            if request is not None:
+                yield request
+        if page.next is None:
+            progress.complete = True  # the site's own listing ended: every unlisted release is missing
+            yield from self._finish_column(progress)
+            return
+        if self.site.early_stop and all_known and not progress.baseline:
+            yield from self._finish_column(progress)
+            return
+        if progress.pages >= self.site.max_list_pages:
+            self.bounded = True
+            yield from self._finish_column(progress)
+            return
+        nxt = self._list_request(page.next, progress)
+        if nxt is None:
+            yield from self._finish_column(progress)
+            return
+        yield nxt
+
+    def _list_redirect(self, response: Response, progress: ColumnProgress, req: PageRequest) -> Iterator[Any]:
+        location = response.headers.get(b"Location", b"").decode("latin-1")
+        target = urljoin(response.url, location)
+        if not self._on_site(target) or response.meta["gw_redirects"] >= MAX_REDIRECTS:
+            self._list_error(progress, req, "redirect_offsite" if not self._on_site(target) else "redirect_loop")
+            return
+        follow = PageRequest(url=target, method="GET", page_no=req.page_no, context=req.context)
+        request = self._list_request(follow, progress, redirects=response.meta["gw_redirects"] + 1)
+        if request is not None:
+            yield request
+
+    def _list_error(self, progress: ColumnProgress, req: PageRequest, error: str) -> None:
+        log.warning("list page failed (%s): %s", error, req.url)
+        self.failed_fetches += 1
+        progress.error = error
+        self._finish_column_now(progress)
+
+    def list_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        progress = self.columns[request.meta["gw_column"]]
+        self._list_error(progress, request.meta["gw_page"], classify_failure(failure))
+
+    def _finish_column(self, progress: ColumnProgress) -> Iterator[Any]:
+        """Record the column's health, then fetch known releases that should have been listed."""
+        if progress.done:
+            return
+        self._finish_column_now(progress)
+        if not (progress.ok and progress.dates):
+            return
+        oldest, newest = min(progress.dates), max(progress.dates)
+        complete = progress.complete and progress.error is None and not self.bounded
+        for url, state in self.known.items():
+            if getattr(state, "column_url", None) != progress.column.url or url in progress.listed:
+                continue
+            if getattr(state, "status", "live") == "removed":
+                continue
+            list_date = getattr(state, "list_date", None)
+            in_range = list_date is not None and oldest <= list_date <= newest
+            # A listing read to its end leaves no room: whatever it no longer shows is missing.
+            if in_range or complete:
+                request = self._detail_request(url, column=progress.column, list_date=list_date, reason="missing")
+                if request is not None:
+                    yield request
+
+    def _finish_column_now(self, progress: ColumnProgress) -> None:
+        if progress.done:
+            return
+        progress.done = True
+        events = self.store.record_column(
+            self.run_id,
+            self.site.name,
+            progress.column.name,
+            progress.column.url,
+            ok=progress.ok,
+            items=progress.first_page_items,
+            pages=progress.pages,
+            error=progress.error,
+            fail_after=self.site.fail_after,
+        )
+        self.events.extend(events)
+
+    # ------------------------------------------------------------------ release pages
+    def _on_site(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return host in self.hosts or host.removeprefix("www.") in {h.removeprefix("www.") for h in self.hosts}
+
+    def _is_home(self, url: str) -> bool:
+        path = urlsplit(url).path
+        return path in ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp")
+
+    def parse_detail(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        self.bytes += len(response.body)
+        origin = meta.get("gw_origin") or response.url
+        if 300 <= response.status < 400 and response.status != 304:
+            location = response.headers.get(b"Location", b"").decode("latin-1")
+            target = urljoin(response.url, location)
+            if not self._on_site(target):
+                yield self._item(origin, response, outcome="error", error_kind="redirect_offsite")
+            elif self._is_home(target):
+                yield self._item(origin, response, outcome="gone")
+            elif meta["gw_redirects"] >= MAX_REDIRECTS:
+                yield self._item(origin, response, outcome="error", error_kind="redirect_loop")
+            else:
+                column = self.columns.get(meta.get("gw_column") or "")
+                request = self._detail_request(
+                    target,
+                    column=column.column if column else None,
+                    list_date=meta.get("gw_list_date"),
+                    reason=meta["gw_reason"],
+                    redirects=meta["gw_redirects"] + 1,
+                )
+                if request is not None:
+                    request.meta["gw_origin"] = origin
+                    yield request
+            return
+        outcome, error_kind = classify_response(response.status)
+        yield self._item(origin, response, outcome=outcome, error_kind=error_kind)
+
+    def _item(self, url: str, response: Response, *, outcome: str, error_kind: str | None = None) -> dict[str, Any]:
+        headers = headers_dict(response)
+        fetch = Fetch(
+            url=url,
+            site=self.site.name,
+            outcome=outcome,
+            status=response.status,
+            body=response.body if outcome in ("ok", "gone") else None,
+            headers=headers,
+            elapsed=response.meta.get("download_latency"),
+            error_kind=error_kind,
+            etag=headers.get("etag"),
+            last_modified=headers.get("last-modified"),
+            final_url=response.url,
+            run_id=self.run_id,
+            list_date=response.meta.get("gw_list_date"),
+            baseline=response.meta.get("gw_baseline", False),
+        )
+        column = self.columns.get(response.meta.get("gw_column") or "")
+        if column is not None:
+            fetch.column = column.column.name
+            fetch.column_url = column.column.url
+        return {"fetch": fetch}
+
+    def detail_failed(self, failure: Failure) -> dict[str, Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        fetch = Fetch(
+            url=meta.get("gw_origin") or request.url,
+            site=self.site.name,
+            outcome="error",
+            error_kind=classify_failure(failure),
+            run_id=self.run_id,
+            list_date=meta.get("gw_list_date"),
+            baseline=meta.get("gw_baseline", False),
+        )
+        column = self.columns.get(meta.get("gw_column") or "")
+        if column is not None:
+            fetch.column = column.column.name
+            fetch.column_url = column.column.url
+        return {"fetch": fetch}
+
+    # ------------------------------------------------------------------ end
+    def closed(self, reason: str) -> None:
+        for progress in self.columns.values():
+            if not progress.done:
+                progress.error = progress.error or f"interrupted:{reason}"
+                self._finish_column_now(progress)
+        if reason != "finished":
+            self.bounded = True

@@ -1,0 +1,72 @@
+"""``govwatch daemon``: crawl every site on its schedule, unattended (or ``--once``: the due ones)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from crawler.config import ConfigError, load_config
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+@click.command()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=Path("config.yaml"),
+    show_default=True,
+    help="Configuration file.",
+)
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Database file (default: `database:` of the config).",
+)
+@click.option("--once", is_flag=True, help="Run every due site once and exit (for cron).")
+@click.option("--log-json", is_flag=True, help="Log one JSON object per line on stderr.")
+def daemon(config_path: Path, db: Path | None, once: bool, log_json: bool) -> None:
+    """Run each site's crawl on its `schedule` (APScheduler, one subprocess per run) until SIGTERM.
+
+    A site is crawled by at most one run at a time; up to `daemon.max_parallel` sites run at once; a
+    run past `daemon.run_timeout` is stopped and recorded failed; pending events are delivered after
+    each run. With --once, every site due since its last recorded run (or never run) is crawled once;
+    exit 0 when all runs ended ok or partial, 1 when any failed.
+    """
+    from crawler.daemon.crawlrun import CrawlRunner
+    from crawler.daemon.jobs import StopFlag, run_once, serve_forever
+    from crawler.daemon.logs import DaemonLog, forward_library_logs
+    from crawler.daemon.runs import Children
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        click.echo(f"govwatch: configuration error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if not config.sites:
+        click.echo(f"govwatch: {config_path} configures no sites", err=True)
+        sys.exit(EXIT_USAGE)
+    log = DaemonLog(json_lines=log_json)
+    forward_library_logs(log)
+    stop = StopFlag()
+    stop.install()
+    workdir = Path(tempfile.mkdtemp(prefix="govwatch-daemon-"))
+    runner = CrawlRunner(
+        config_path=config_path.resolve(),
+        config=config,
+        database=(db or config.database).resolve(),
+        log=log,
+        workdir=workdir,
+        children=Children(),
+    )
+    try:
+        code = run_once(runner, stop) if once else serve_forever(runner, stop)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    sys.exit(code)

@@ -1,0 +1,86 @@
+"""What every profile returns, and the registry of profiles by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crawler.config import SiteConfig
+
+
+@dataclass
+class ListItem:
+    url: str  # absolute
+    title: str | None = None
+    date: str | None = None  # YYYY-MM-DD, as the list shows it
+
+
+@dataclass
+class PageRequest:
+    """A list-page request; the spider sends it and hands ``context`` back to ``parse_list``."""
+
+    url: str
+    method: str = "GET"
+    formdata: dict[str, str] | None = None
+    page_no: int = 1
+    context: dict = field(default_factory=dict)
+
+
+@dataclass
+class ListPage:
+    """The items on one list response and the request for the next one only.
+
+    ``ok=False`` (with ``reason``: ``waf``, ``login``, ``captcha``, ``no_datastore``, ``empty_body`` …)
+    means the response is not a list at all: a failed list fetch. ``page_no`` counts list requests of
+    the column (1 = the column page); ``total_pages`` is how many such requests the whole column takes,
+    when the page says (for Hanweb's grouped POST replies that is 1 + the number of groups).
+    """
+
+    items: list[ListItem]
+    next: PageRequest | None
+    ok: bool = True
+    reason: str | None = None
+    page_no: int = 1
+    total_pages: int | None = None
+    total_records: int | None = None
+
+
+class Profile:
+    """A CMS's list-page reader. Pure: bytes in, items and the next request out."""
+
+    name: str = ""
+    items_per_page: int = 20
+
+    def __init__(self, site: SiteConfig | None = None):
+        self.site = site
+
+    def first_request(self, column_url: str) -> PageRequest:
+        return PageRequest(url=column_url, page_no=1, context={"column_url": column_url, "page_no": 1})
+
+    def parse_list(
+        self, body: bytes, url: str, headers: Mapping | None = None, context: dict | None = None
+    ) -> ListPage:
+        raise NotImplementedError
+
+
+PROFILES: dict[str, type[Profile]] = {}
+
+
+def register(name: str) -> Callable[[type[Profile]], type[Profile]]:
+    def decorate(cls: type[Profile]) -> type[Profile]:
+        cls.name = name
+        PROFILES[name] = cls
+        return cls
+
+    return decorate
+
+
+def get_profile(name: str, site: SiteConfig | None = None) -> Profile:
+    """An instance of the profile called ``name`` (``generic`` needs ``site.generic``)."""
+    try:
+        cls = PROFILES[name]
+    except KeyError:
+        raise KeyError(f"unknown profile {name!r}; known: {', '.join(sorted(PROFILES))}") from None
+    return cls(site)

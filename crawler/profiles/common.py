@@ -1,0 +1,86 @@
+"""Helpers shared by the profiles: decoding, link extraction, blocked-page detection."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from urllib.parse import urldefrag, urljoin
+
+from parsel import Selector
+
+from crawler.normalize.decode import decode_html
+from crawler.profiles.base import ListItem
+from crawler.profiles.dates import date_from_url, find_date
+
+#: reason → markers of a page that stands in for a list: a WAF, a login or a captcha wall
+_BLOCKED = {
+    "waf": (
+        "访问过于频繁",
+        "访问频率过高",
+        "请求过于频繁",
+        "您的访问被拦截",
+        "访问被拒绝",
+        "已被拦截",
+        "安全狗",
+        "网站防火墙",
+        "云防护",
+        "web应用防火墙",
+        "access denied",
+        "request blocked",
+        "too many requests",
+    ),
+    "captcha": ("验证码", "滑动验证", "人机验证", "captcha"),
+    "login": ("请输入密码", "请先登录", "请登录", "用户登录", "统一身份认证"),
+}
+_SPACE = re.compile(r"\s+")
+_SKIP_HREF = re.compile(r"^\s*(?:javascript:|mailto:|tel:|#)", re.IGNORECASE)
+
+
+def decode(body: bytes, headers: Mapping | None) -> str:
+    return decode_html(body or b"", headers)[0]
+
+
+def blocked_reason(text: str) -> str | None:
+    """``waf`` / ``captcha`` / ``login`` when the page looks like one of those, else None."""
+    lowered = text.lower()
+    for reason, markers in _BLOCKED.items():
+        if any(marker in lowered for marker in markers):
+            return reason
+    return None
+
+
+def clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = _SPACE.sub(" ", text.replace("\u3000", " ").replace("\xa0", " ")).strip()
+    return text or None
+
+
+def absolute(href: str | None, base: str) -> str | None:
+    if not href or _SKIP_HREF.match(href):
+        return None
+    return urldefrag(urljoin(base, href.strip()))[0]
+
+
+def link_item(anchor: Selector, base: str, context_text: str | None = None) -> ListItem | None:
+    """A ListItem from an ``<a>``: title from @title or the text, date from the text around it."""
+    url = absolute(anchor.attrib.get("href"), base)
+    if not url:
+        return None
+    title = clean(anchor.attrib.get("title")) or clean(" ".join(anchor.css("::text").getall()))
+    date = find_date(context_text) or date_from_url(url)
+    return ListItem(url=url, title=title, date=date)
+
+
+def dedupe(items: Iterable[ListItem]) -> list[ListItem]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        if item.url not in seen:
+            seen.add(item.url)
+            out.append(item)
+    return out
+
+
+def text_of(node: Selector) -> str:
+    return " ".join(node.css("::text").getall())

@@ -1,0 +1,137 @@
+"""Deliver the outbox: every pending event to every configured sink, once.
+
+Per sink (by its outbox name, e.g. ``jsonl:/abs/events.jsonl``):
+
+1. ``store.pending(name, include_baseline=True)`` — every event without a successful delivery there.
+2. Baseline events, unless ``notify_baseline: true``, are settled without being sent: marked
+   ``skipped`` (``store.skipped``) when the store offers that, else claimed and marked delivered.
+   Either way they leave the outbox: turning ``notify_baseline`` on later does not replay old
+   baselines.
+3. The rest are enriched (publisher, date, diff) and delivered. Batch sinks: every event is claimed
+   (``store.claim`` — atomic; an event another process claimed is left to it), the claimed batch is
+   written in one go, then each is marked ``delivered`` — or, if the write raised, ``failed`` (still
+   pending: retried by the next delivery). Per-event sinks (webhook): each event is claimed just
+   before it is sent and marked right after; when the destination is unavailable (retries exhausted)
+   the rest of the batch is left untouched (pending) for the next delivery.
+
+A sink that cannot be built or raises never stops the others, nor the crawl that called us.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from crawler.model import Event
+from crawler.report.enrich import enrich
+from crawler.report.sinks import Sink, SinkUnavailable, build_sink
+
+
+@dataclass
+class SinkResult:
+    sink: str
+    delivered: list[Event] = field(default_factory=list)
+    failed: int = 0
+    skipped_baseline: int = 0
+    left: int = 0  # not attempted this time (destination down): still pending
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.left and not self.error
+
+
+def _error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
+def _settle_baseline(store: Any, events: list[Event], sink: str) -> int:
+    skip = getattr(store, "skipped", None)
+    n = 0
+    for event in events:
+        if skip is not None:
+            skip(event.id, sink, "baseline (notify_baseline is off)")
+            n += 1
+        elif store.claim(event.id, sink):
+            store.delivered(event.id, sink)
+            n += 1
+    return n
+
+
+def _deliver_batch(store: Any, sink: Sink, events: list[Event], result: SinkResult) -> None:
+    claimed = [e for e in events if store.claim(e.id, sink.name)]
+    if not claimed:
+        return
+    try:
+        sink.write(claimed)
+    except Exception as exc:  # the whole batch stays pending
+        for event in claimed:
+            store.failed(event.id, sink.name, _error(exc))
+        result.failed += len(claimed)
+        result.error = _error(exc)
+        return
+    for event in claimed:
+        store.delivered(event.id, sink.name)
+    result.delivered.extend(claimed)
+
+
+def _deliver_each(store: Any, sink: Sink, events: list[Event], result: SinkResult) -> None:
+    for i, event in enumerate(events):
+        if not store.claim(event.id, sink.name):
+            continue
+        try:
+            sink.send(event)
+        except Exception as exc:
+            store.failed(event.id, sink.name, _error(exc))
+            result.failed += 1
+            result.error = _error(exc)
+            if isinstance(exc, SinkUnavailable):
+                result.left = len(events) - i - 1
+                return
+            continue
+        store.delivered(event.id, sink.name)
+        result.delivered.append(event)
+
+
+def deliver_sink(store: Any, sink: Sink, *, notify_baseline: bool) -> SinkResult:
+    result = SinkResult(sink.name)
+    pending = store.pending(sink.name, include_baseline=True)
+    baseline = [e for e in pending if e.baseline and not notify_baseline]
+    rest = [e for e in pending if not (e.baseline and not notify_baseline)]
+    if baseline:
+        result.skipped_baseline = _settle_baseline(store, baseline, sink.name)
+    if rest:
+        events = enrich(store, rest)
+        if sink.batch:
+            _deliver_batch(store, sink, events, result)
+        else:
+            _deliver_each(store, sink, events, result)
+    return result
+
+
+def deliver(store: Any, config: Any) -> list[SinkResult]:
+    """Deliver to every sink of ``config.sinks``; one ``SinkResult`` per sink, in config order."""
+    results = []
+    notify_baseline = bool(getattr(config, "notify_baseline", False))
+    for sink_config in getattr(config, "sinks", ()) or ():
+        try:
+            sink = build_sink(sink_config)
+        except Exception as exc:
+            results.append(SinkResult(str(getattr(sink_config, "type", "?")), error=_error(exc)))
+            continue
+        try:
+            results.append(deliver_sink(store, sink, notify_baseline=notify_baseline))
+        except Exception as exc:  # e.g. the database is locked for longer than busy_timeout
+            results.append(SinkResult(sink.name, error=_error(exc)))
+        finally:
+            sink.close()
+    for r in results:
+        if r.error:
+            print(f"govwatch: delivery to {r.sink} failed: {r.error}", file=sys.stderr)
+    return results
+
+
+def deliver_pending(store: Any, config: Any) -> dict[str, int]:
+    """The entry point the crawl and the daemon call: ``{sink name: events delivered}``."""
+    return {r.sink: len(r.delivered) for r in deliver(store, config)}

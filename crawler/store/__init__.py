@@ -1,0 +1,21 @@
+"""SQLite store: every version of every release, keyed by 索引号 (DESIGN.md, "Identity, versions,
+events").
+
+Tables (plain names, foreign keys, indexes; made by ``schema.MIGRATIONS`` when a ``Store`` opens):
+
+- ``releases`` — one row per key (the 索引号, else ``url:`` + URL): latest fields, ``url`` (the first
+  URL), site, first/last seen, ``current_version``, ``status`` (live/removed), ``content_hash``.
+- ``release_urls`` — every URL a release was seen at, with conditional-request headers, the list
+  date, the critical flags of its last ok fetch, and its gone / failure streaks.
+- ``versions`` — one row per distinct content: fields JSON, body text, zstd raw HTML, flags.
+- ``fetches`` — every fetch; raw HTML only for a fetch that raised ``tampered`` without a version.
+- ``runs``, ``columns``, ``column_runs`` — crawl runs and per-column health.
+- ``events`` — one row per fact (``crawler.model.Event``); ``deliveries`` — the outbox. Delivery rows
+  are made lazily: an event without a row for a sink is pending for it; ``claim`` writes the row.
+- ``releases_fts`` — FTS5 (unicode61) over character bigrams of title and body; rowid = releases.id.
+"""
+
+from crawler.store.search import bigrams, search_query
+from crawler.store.store import Store, StoreError, UnknownRelease, UrlState
+
+__all__ = ["Store", "StoreError", "UnknownRelease", "UrlState", "bigrams", "search_query"]

@@ -1,0 +1,158 @@
+"""``govwatch history | diff | releases | reparse``: read (and re-derive) what the store holds.
+
+Each takes ``--db PATH`` (default ``govwatch.db`` in the working directory) or ``--config PATH``
+(its ``database:``). An unknown release or a missing database is a one-line message and exit 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler.store.diffing import changed_fields, char_diff, html_diff, short_diff, version_text
+from crawler.store.store import Store, StoreError
+
+
+def _fail(message: str) -> None:
+    click.echo(f"govwatch: {message}", err=True)
+    raise click.exceptions.Exit(2)
+
+
+def _database_from_config(config: str) -> Path:
+    path = Path(config)
+    if not path.exists():
+        _fail(f"config file not found: {path}")
+    try:
+        from crawler.config import load_config  # type: ignore[import-not-found]
+    except ImportError:
+        import yaml
+
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        database = Path(str(data.get("database") or "govwatch.db"))
+        return database if database.is_absolute() else path.parent / database
+    try:
+        return Path(load_config(path).database)
+    except Exception as exc:  # the config layer's errors name file, key and line
+        _fail(str(exc))
+        raise  # unreachable
+
+
+def with_store(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--db``/``--config`` and pass an open ``Store``; StoreError → message, exit 2."""
+
+    @click.option("--db", "db_path", type=click.Path(dir_okay=False), help="SQLite database [govwatch.db].")
+    @click.option(
+        "--config", "config", type=click.Path(dir_okay=False), help="config.yaml naming the database."
+    )
+    @wraps(func)
+    def wrapper(db_path: str | None, config: str | None, **kwargs: Any) -> Any:
+        path = Path(db_path) if db_path else _database_from_config(config) if config else Path("govwatch.db")
+        if not path.is_file():
+            _fail(f"database not found: {path}")
+        try:
+            with Store(path) as store:
+                return func(store, **kwargs)
+        except StoreError as exc:
+            _fail(str(exc))
+
+    return wrapper
+
+
+def _flags(flags: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{f['rule']} ({f['severity']}) {f.get('evidence') or ''}".strip() for f in flags)
+
+
+@click.command()
+@click.argument("key_or_url")
+@with_store
+def history(store: Store, key_or_url: str) -> None:
+    """Versions of a release (by 索引号 or URL) with dates, flags and what changed."""
+    rel = store.release(key_or_url)
+    urls = [
+        r["url"] for r in store.db["release_urls"].rows_where("key = ?", [rel["key"]], order_by="first_seen")
+    ]
+    click.echo(click.style(f"{rel['key']}  {rel['title'] or ''}", bold=True))
+    click.echo(f"  status {rel['status']} · site {rel['site']} · current version {rel['current_version']}")
+    for url in urls:
+        click.echo(f"  url {url}")
+    previous = None
+    for v in store.history(rel["key"]):
+        click.echo(
+            f"v{v['version']}  first seen {v['first_seen']}  last seen {v['last_seen']}  "
+            f"{v['content_hash'][:19]}  normalizer {v['normalizer_version']}"
+        )
+        if v["flags"]:
+            click.echo(f"    flags: {_flags(v['flags'])}")
+        if previous is not None:
+            fields = changed_fields(previous["fields"], v["fields"])
+            click.echo(f"    changed: {', '.join(fields) or '(nothing visible)'}")
+            ops = char_diff(version_text(previous["fields"]), version_text(v["fields"]))
+            click.echo(f"    {short_diff(ops, limit=400)}")
+        previous = v
+
+
+@click.command()
+@click.argument("key_or_url")
+@click.option("--from", "from_v", type=int, help="Older version number [the one before --to].")
+@click.option("--to", "to_v", type=int, help="Newer version number [the latest].")
+@click.option("--html", "as_html", is_flag=True, help="Print an HTML fragment with <ins>/<del>.")
+@with_store
+def diff(store: Store, key_or_url: str, from_v: int | None, to_v: int | None, as_html: bool) -> None:
+    """Character-level diff of two versions of a release (default: the last two)."""
+    data = store.diff(key_or_url, from_v, to_v)
+    if data["from"] == data["to"] and from_v is None:
+        click.echo(f"{data['key']} has only version {data['to']}: nothing to compare")
+        return
+    if as_html:
+        click.echo(html_diff(data["ops"]))
+        return
+    click.echo(click.style(f"{data['key']}  v{data['from']} → v{data['to']}", bold=True))
+    click.echo(f"changed: {', '.join(data['fields']) or '(nothing)'}")
+    parts = []
+    for op, text in data["ops"]:
+        if op == -1:
+            parts.append(click.style(f"[-{text}-]", fg="red"))
+        elif op == 1:
+            parts.append(click.style(f"{{+{text}+}}", fg="green"))
+        else:
+            parts.append(text)
+    click.echo("".join(parts))
+
+
+@click.command()
+@click.option("--site", help="Only this site.")
+@click.option("--since", help="Only releases dated on or after this date (YYYY-MM-DD).")
+@click.option("--search", "search", help="Full-text search over title and body (Chinese words too).")
+@click.option("--limit", type=int, default=100, show_default=True)
+@with_store
+def releases(store: Store, site: str | None, since: str | None, search: str | None, limit: int) -> None:
+    """List releases, newest first."""
+    rows = store.releases(site=site, since=since, search=search, limit=limit)
+    if not rows:
+        click.echo("no releases match")
+        return
+    for row in rows:
+        date = row["written_date"] or (row["published_at"] or row["first_seen"])[:10]
+        status = "" if row["status"] == "live" else f" [{row['status']}]"
+        click.echo(
+            f"{date}  {row['key']}  {row['title'] or ''}{status}  v{row['current_version']}  {row['url']}"
+        )
+
+
+@click.command()
+@with_store
+def reparse(store: Store) -> None:
+    """Re-normalize stored raw HTML with the current normalizer; no `changed` events."""
+    try:
+        from crawler.normalize import normalize
+    except ImportError as exc:
+        _fail(f"the normalizer is not available: {exc}")
+    stats = store.reparse(normalize)
+    click.echo(
+        f"reparsed {stats['versions']} versions of {stats['releases']} releases: "
+        f"{stats['rehashed']} rehashed, {stats['unchanged']} unchanged, {stats['skipped']} skipped"
+    )

@@ -1,0 +1,104 @@
+"""``Store.record_column``: per-column health — failure streaks and layout changes (DESIGN.md)."""
+
+from __future__ import annotations
+
+from statistics import median
+from typing import Any
+
+from sqlite_utils import Database
+
+from crawler.model import EVENT_SEVERITY, Event
+from crawler.store.codec import event_row, insert
+
+#: how many earlier successful runs the layout median looks at
+LAYOUT_WINDOW = 10
+
+
+def record_column(
+    db: Database,
+    ts: str,
+    run_id: int | None,
+    site: str,
+    column: str | None,
+    column_url: str,
+    *,
+    ok: bool,
+    items: int,
+    pages: int,
+    error: str | None,
+    fail_after: int,
+    layout_threshold: float,
+) -> list[Event]:
+    db.execute(
+        "INSERT INTO columns (site, column_url, name) VALUES (?, ?, ?) "
+        "ON CONFLICT (site, column_url) DO UPDATE SET name = coalesce(excluded.name, name)",
+        [site, column_url, column],
+    )
+    col: dict[str, Any] = next(
+        iter(db.query("SELECT * FROM columns WHERE site = ? AND column_url = ?", [site, column_url]))
+    )
+    events: list[Event] = []
+
+    def emit(type_: str, details: dict[str, Any]) -> None:
+        event = Event(
+            type=type_,
+            severity=EVENT_SEVERITY[type_],
+            site=site,
+            key="column:" + column_url,
+            url=column_url,
+            column=col["name"],
+            run_id=run_id,
+            details=details,
+            created_at=ts,
+        )
+        event.id = insert(db, "events", event_row(event))
+        events.append(event)
+
+    again = (
+        run_id is not None
+        and next(
+            iter(
+                db.query("SELECT 1 FROM column_runs WHERE column_id = ? AND run_id = ?", [col["id"], run_id])
+            ),
+            None,
+        )
+        is not None
+    )
+    earlier = [
+        row["items"]
+        for row in db.query(
+            "SELECT items FROM column_runs WHERE column_id = ? AND ok = 1 AND (? IS NULL OR run_id IS NOT ?) "
+            "ORDER BY id DESC LIMIT ?",
+            [col["id"], run_id, run_id, LAYOUT_WINDOW],
+        )
+    ]
+    db.execute(
+        "INSERT INTO column_runs (column_id, run_id, ok, items, pages, error, recorded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (column_id, run_id) DO UPDATE SET "
+        "ok = excluded.ok, items = excluded.items, pages = excluded.pages, error = excluded.error, "
+        "recorded_at = excluded.recorded_at",
+        [col["id"], run_id, int(ok), items, pages, error, ts],
+    )
+    if again:  # a run counts once per column
+        return events
+
+    if ok:
+        updates: dict[str, Any] = {"fail_streak": 0, "failing": 0, "last_ok_at": ts}
+        if col["failing"]:
+            emit("fetch_recovered", {"after_failures": col["fail_streak"]})
+        if col["first_ok_run"] is None:
+            updates["first_ok_run"] = run_id
+        if earlier:
+            typical = median(earlier)
+            broken = items == 0 or items < layout_threshold * typical
+            if broken and not col["layout_alert"]:
+                emit("layout_changed", {"items": items, "pages": pages, "median_items": typical})
+            updates["layout_alert"] = int(broken)
+        db.table("columns").update(col["id"], updates)
+    else:
+        streak = col["fail_streak"] + 1
+        db.table("columns").update(col["id"], {"fail_streak": streak})
+        if streak >= fail_after and not col["failing"]:
+            db.table("columns").update(col["id"], {"failing": 1})
+            emit("fetch_failed", {"streak": streak, "error": error})
+    return events

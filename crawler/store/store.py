@@ -1,0 +1,372 @@
+"""``Store``: the SQLite database of releases, versions, fetches, runs, columns, events and deliveries.
+
+One connection per ``Store``; WAL mode so Datasette reads while a crawl writes; ``busy_timeout`` so a
+second writer waits. Every write is one transaction (``BEGIN IMMEDIATE`` then ``db.atomic()``): the
+write lock is taken up front, so a read-then-write never fails half way on a busy database, and a
+process killed at any point leaves whole records only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from crawler.clock import now_iso
+from crawler.model import Event, Fetch, Flag, Release
+from crawler.store import outbox
+from crawler.store.codec import decompress, dumps, event_from_row, insert, loads
+from crawler.store.columns import record_column
+from crawler.store.diffing import changed_fields, char_diff, version_text
+from crawler.store.record import FetchRecorder
+from crawler.store.reparse import reparse
+from crawler.store.schema import MIGRATIONS
+from crawler.store.search import search_query
+
+RUN_STATUSES = ("running", "ok", "partial", "failed", "skipped")
+
+
+class StoreError(Exception):
+    """A request the store cannot answer (unknown release, bad version…); the message names it."""
+
+
+class UnknownRelease(StoreError, KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown release"
+
+
+@dataclass(frozen=True)
+class UrlState:
+    """What the crawler needs to know about a URL it has seen before."""
+
+    url: str
+    key: str
+    column_url: str | None
+    list_date: str | None
+    etag: str | None
+    last_modified: str | None
+    first_seen: str
+    last_ok_at: str | None
+    published: str | None  # written_date, else the date of published_at
+    status: str  # of the release: live | removed
+
+
+class Store:
+    def __init__(self, path: str | Path, *, timeout: float = 30) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        self.db = Database(conn)
+        self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        with self._write():  # two processes opening one new file migrate it once
+            MIGRATIONS.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Database]:
+        """One write transaction: the write lock first (waiting up to ``timeout``), then ``atomic()``."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            with self.db.atomic():
+                yield self.db
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.commit()
+
+    # -- runs ------------------------------------------------------------------------------------
+    def start_run(self, site: str) -> int:
+        with self._write() as db:
+            return int(insert(db, "runs", {"site": site, "started_at": now_iso(), "status": "running"}))
+
+    def finish_run(self, run_id: int, status: str, stats: dict[str, Any] | None = None) -> None:
+        """``stats``: ``requests``, ``bytes``, ``notes`` (a dict) and any counts; event counts of the run
+        are added from the events table."""
+        if status not in RUN_STATUSES:
+            raise StoreError(f"unknown run status {status!r}")
+        stats = dict(stats or {})
+        with self._write() as db:
+            counts = {
+                row["type"]: row["n"]
+                for row in db.query(
+                    "SELECT type, count(*) AS n FROM events WHERE run_id = ? GROUP BY type", [run_id]
+                )
+            }
+            requests = int(stats.pop("requests", 0) or 0)
+            nbytes = int(stats.pop("bytes", 0) or 0)
+            notes = stats.pop("notes", {}) or {}
+            extra = stats.pop("counts", {}) or {}
+            counts.update(extra)
+            counts.update(stats)
+            db.table("runs").update(
+                run_id,
+                {
+                    "finished_at": now_iso(),
+                    "status": status,
+                    "requests": requests,
+                    "bytes": nbytes,
+                    "counts": dumps(counts),
+                    "notes": dumps(notes),
+                },
+            )
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        row = next(iter(self.db.query("SELECT * FROM runs WHERE id = ?", [run_id])), None)
+        if row:
+            row["counts"], row["notes"] = loads(row["counts"], {}), loads(row["notes"], {})
+        return row
+
+    # -- recording ---------------------------------------------------------------------------------
+    def record(
+        self, fetch: Fetch, release: Release | None, flags: list[Flag], *, fail_after: int = 3
+    ) -> list[Event]:
+        """Store one fetch (and any new version) and return the events it proved, in one transaction."""
+        ts = fetch.fetched_at or now_iso()
+        with self._write() as db:
+            recorder = FetchRecorder(db, fetch, ts, fail_after)
+            recorder.record(release, flags)
+        return recorder.events
+
+    def record_column(
+        self,
+        run_id: int | None,
+        site: str,
+        column: str | None,
+        column_url: str,
+        *,
+        ok: bool,
+        items: int,
+        pages: int,
+        error: str | None = None,
+        fail_after: int = 3,
+        layout_threshold: float = 0.5,
+    ) -> list[Event]:
+        with self._write() as db:
+            return record_column(
+                db,
+                now_iso(),
+                run_id,
+                site,
+                column,
+                column_url,
+                ok=ok,
+                items=items,
+                pages=pages,
+                error=error,
+                fail_after=fail_after,
+                layout_threshold=layout_threshold,
+            )
+
+    def reparse(self, normalize_fn: Callable[..., Release]) -> dict[str, int]:
+        """Re-normalize every stored version's raw HTML; rewrite hashes and fields, emit no events."""
+        return reparse(self, normalize_fn)
+
+    # -- crawler queries ---------------------------------------------------------------------------
+    def known_urls(self, site: str) -> dict[str, UrlState]:
+        rows = self.db.query(
+            "SELECT u.*, r.written_date, r.published_at, r.status AS release_status "
+            "FROM release_urls u JOIN releases r ON r.key = u.key WHERE u.site = ?",
+            [site],
+        )
+        return {
+            row["url"]: UrlState(
+                url=row["url"],
+                key=row["key"],
+                column_url=row["column_url"],
+                list_date=row["list_date"],
+                etag=row["etag"],
+                last_modified=row["last_modified"],
+                first_seen=row["first_seen"],
+                last_ok_at=row["last_ok_at"],
+                published=row["written_date"] or (row["published_at"] or "")[:10] or None,
+                status=row["release_status"],
+            )
+            for row in rows
+        }
+
+    def current_release_for_url(self, url: str) -> Release | None:
+        """The current version of the release seen at ``url`` (integrity's ``previous``), else None."""
+        row = next(
+            iter(
+                self.db.query(
+                    "SELECT v.fields FROM release_urls u JOIN releases r ON r.key = u.key "
+                    "JOIN versions v ON v.key = r.key AND v.version = r.current_version WHERE u.url = ?",
+                    [url],
+                )
+            ),
+            None,
+        )
+        return Release.from_dict(loads(row["fields"], {})) if row else None
+
+    def column_baselined(self, site: str, column_url: str) -> bool:
+        row = next(
+            iter(
+                self.db.query(
+                    "SELECT last_ok_at FROM columns WHERE site = ? AND column_url = ?", [site, column_url]
+                )
+            ),
+            None,
+        )
+        return bool(row and row["last_ok_at"])
+
+    # -- events and the outbox ---------------------------------------------------------------------
+    def run_events(self, run_id: int) -> list[Event]:
+        return [
+            event_from_row(r)
+            for r in self.db.query("SELECT * FROM events WHERE run_id = ? ORDER BY id", [run_id])
+        ]
+
+    def events(
+        self, since: str | None = None, types: list[str] | tuple[str, ...] | None = None
+    ) -> list[Event]:
+        """Events created at or after ``since`` (ISO 8601), of the given types, oldest first."""
+        sql, params = "SELECT * FROM events WHERE 1", []
+        if since:
+            sql += " AND created_at >= ?"
+            params.append(since)
+        if types:
+            sql += f" AND type IN ({', '.join('?' for _ in types)})"
+            params.extend(types)
+        return [event_from_row(r) for r in self.db.query(sql + " ORDER BY id", params)]
+
+    def pending(self, sink: str, *, include_baseline: bool) -> list[Event]:
+        return outbox.pending(self.db, sink, include_baseline=include_baseline)
+
+    def claim(self, event_id: int, sink: str) -> bool:
+        with self._write() as db:
+            return outbox.claim(db, event_id, sink, now_iso())
+
+    def delivered(self, event_id: int, sink: str) -> None:
+        with self._write() as db:
+            outbox.finish(db, event_id, sink, "delivered", now_iso())
+
+    def failed(self, event_id: int, sink: str, error: str) -> None:
+        with self._write() as db:
+            outbox.finish(db, event_id, sink, "failed", now_iso(), error)
+
+    # -- history, diff, search ---------------------------------------------------------------------
+    def resolve(self, key_or_url: str) -> str:
+        """The release key for a key, a URL it was seen at, or a ``url:`` key; ``UnknownRelease`` else."""
+        for sql, arg in (
+            ("SELECT key FROM releases WHERE key = ?", key_or_url),
+            ("SELECT key FROM release_urls WHERE url = ?", key_or_url),
+            ("SELECT key FROM releases WHERE key = ?", "url:" + key_or_url),
+        ):
+            row = next(iter(self.db.query(sql, [arg])), None)
+            if row:
+                return str(row["key"])
+        raise UnknownRelease(f"no release with key or URL {key_or_url!r} in {self.path}")
+
+    def release(self, key_or_url: str) -> dict[str, Any]:
+        key = self.resolve(key_or_url)
+        return next(iter(self.db.query("SELECT * FROM releases WHERE key = ?", [key])))
+
+    def history(self, key_or_url: str) -> list[dict[str, Any]]:
+        """Version rows, oldest first: fields and flags decoded, raw HTML left out (see ``raw_html``)."""
+        key = self.resolve(key_or_url)
+        rows = []
+        for row in self.db.query(
+            "SELECT id, key, version, content_hash, fields, body, normalizer_version, flags, first_seen, "
+            "last_seen, run_id, url FROM versions WHERE key = ? ORDER BY version",
+            [key],
+        ):
+            row["fields"] = loads(row["fields"], {})
+            row["flags"] = loads(row["flags"], [])
+            rows.append(row)
+        return rows
+
+    def raw_html(self, key_or_url: str, version: int) -> bytes | None:
+        key = self.resolve(key_or_url)
+        row = next(
+            iter(
+                self.db.query("SELECT raw_html FROM versions WHERE key = ? AND version = ?", [key, version])
+            ),
+            None,
+        )
+        return decompress(row["raw_html"]) if row else None
+
+    def diff(self, key_or_url: str, from_v: int | None = None, to_v: int | None = None) -> dict[str, Any]:
+        """``{key, from, to, fields, ops}``: ``ops`` is a list of ``(-1|0|1, text)`` character-level
+        operations from version ``from`` to ``to`` (default: the last two versions)."""
+        versions = {row["version"]: row for row in self.history(key_or_url)}
+        numbers = sorted(versions)
+        to_v = to_v if to_v is not None else numbers[-1]
+        if from_v is None:
+            earlier = [n for n in numbers if n < to_v]
+            from_v = earlier[-1] if earlier else to_v
+        for n in (from_v, to_v):
+            if n not in versions:
+                raise StoreError(f"{key_or_url!r} has no version {n} (versions: {numbers})")
+        before, after = versions[from_v]["fields"], versions[to_v]["fields"]
+        return {
+            "key": versions[to_v]["key"],
+            "from": from_v,
+            "to": to_v,
+            "fields": changed_fields(before, after),
+            "ops": char_diff(version_text(before), version_text(after)),
+        }
+
+    def search(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Releases matching ``text`` (bigram FTS), best first (bm25; the title weighs more)."""
+        query = search_query(text)
+        if not query:
+            return []
+        return list(
+            self.db.query(
+                "SELECT r.key, r.title, r.url, r.site, r.written_date, r.published_at, r.status, "
+                "bm25(releases_fts, 0.0, 5.0, 1.0) AS score "
+                "FROM releases_fts JOIN releases r ON r.id = releases_fts.rowid "
+                "WHERE releases_fts MATCH ? ORDER BY score LIMIT ?",
+                [query, limit],
+            )
+        )
+
+    def releases(
+        self,
+        *,
+        site: str | None = None,
+        since: str | None = None,
+        search: str | None = None,
+        limit: int = 100,
+    ) -> list[dict[str, Any]]:
+        """Releases, newest first (by written date, then first seen); ``search`` filters by bigram FTS."""
+        sql = (
+            "SELECT r.key, r.title, r.url, r.site, r.written_date, r.published_at, r.first_seen, "
+            "r.last_seen, r.current_version, r.status FROM releases r"
+        )
+        where, params = [], []
+        if search:
+            query = search_query(search)
+            if not query:
+                return []
+            where.append("r.id IN (SELECT rowid FROM releases_fts WHERE releases_fts MATCH ?)")
+            params.append(query)
+        if site:
+            where.append("r.site = ?")
+            params.append(site)
+        if since:
+            where.append("coalesce(r.written_date, substr(r.published_at, 1, 10), r.first_seen) >= ?")
+            params.append(since)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += (
+            " ORDER BY coalesce(r.written_date, substr(r.published_at, 1, 10), substr(r.first_seen, 1, 10)) "
+            "DESC, r.first_seen DESC LIMIT ?"
+        )
+        return list(self.db.query(sql, [*params, limit]))

@@ -1,0 +1,120 @@
+"""The real daemon as a subprocess, and reads of the database it writes (runs, events)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from tests.helpers import REPO
+
+
+def rows(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    if not db.exists():
+        return []
+    conn = sqlite3.connect(db, timeout=30)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    except sqlite3.OperationalError as exc:  # the store has not created its tables yet
+        if "no such table" in str(exc):
+            return []
+        raise
+    finally:
+        conn.close()
+
+
+def runs(db: Path, site: str | None = None) -> list[dict[str, Any]]:
+    sql, params = "SELECT * FROM runs", ()
+    if site:
+        sql, params = sql + " WHERE site = ?", (site,)
+    out = rows(db, sql + " ORDER BY id", params)
+    for r in out:
+        r["notes"] = json.loads(r["notes"] or "{}")
+    return out
+
+
+def events(db: Path, type_: str) -> list[dict[str, Any]]:
+    return rows(db, "SELECT * FROM events WHERE type = ? ORDER BY id", (type_,))
+
+
+def wait_for(what: str, predicate: Callable[[], Any], timeout: float, daemon: Daemon | None = None) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if daemon is not None and daemon.proc.poll() is not None:
+            raise AssertionError(
+                f"the daemon exited ({daemon.proc.returncode}) waiting for {what}\n{daemon.log()}"
+            )
+        if time.monotonic() > deadline:
+            detail = daemon.log() if daemon else ""
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{detail}")
+        time.sleep(0.2)
+
+
+def env_with(now: str | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("GOVWATCH_NOW", None)
+    if now:
+        env["GOVWATCH_NOW"] = now
+    return env
+
+
+class Daemon:
+    """``python -m crawler daemon --config CONFIG [args]`` in the background; stderr kept in a file."""
+
+    def __init__(self, config: Path, *args: str) -> None:
+        self.config = config
+        self.db = config.parent / "govwatch.db"
+        self.err_path = config.parent / f"daemon-{os.urandom(3).hex()}.err"
+        self.out_path = self.err_path.with_suffix(".out")
+        cmd = [sys.executable, "-m", "crawler", "daemon", "--config", str(config), *args]
+        with open(self.err_path, "wb") as err, open(self.out_path, "wb") as out:
+            self.proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=REPO, env=env_with())
+
+    def log(self) -> str:
+        return self.err_path.read_text(encoding="utf-8", errors="replace")[-6000:]
+
+    def crawls(self) -> list[psutil.Process]:
+        """The daemon's crawl subprocesses."""
+        try:
+            children = psutil.Process(self.proc.pid).children()
+        except psutil.NoSuchProcess:
+            return []
+        out = []
+        for child in children:
+            with contextlib.suppress(psutil.Error):
+                if "crawl" in child.cmdline():
+                    out.append(child)
+        return out
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def terminate(self, timeout: float = 90) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=timeout)
+
+    def __enter__(self) -> Daemon:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.poll() is None:
+            crawls = self.crawls()
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+            for child in crawls:
+                with contextlib.suppress(psutil.Error):
+                    child.kill()

@@ -1,0 +1,106 @@
+import pytest
+
+from crawler.integrity.css import hidden_reason, parse_style_blocks
+from crawler.integrity.detectors.hidden_links import RULE
+
+from .conftest import OWN, critical, flags_for, page
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        "display:none",
+        "DISPLAY: NONE !important",
+        "visibility:hidden",
+        "font-size:0",
+        "font-size:0px;line-height:0",
+        "width:0;height:0;overflow:hidden",
+        "position:absolute;left:-9999px",
+        "position:absolute;top:-999px",
+        "text-indent:-9999px",
+        "opacity:0",
+    ],
+)
+def test_hidden_styles(style):
+    assert hidden_reason(style)
+
+
+@pytest.mark.parametrize(
+    "style",
+    ["", "color:red", "left:-45px;position:relative", "font-size:0.9em", "width:0.5em", "opacity:0.8"],
+)
+def test_visible_styles(style):
+    assert hidden_reason(style) is None
+
+
+def test_style_blocks_define_hidden_classes_and_ids():
+    rules = parse_style_blocks(
+        [
+            ".ng-hide{display:none !important} #ad, .x .y { position:absolute; left:-5000px } a:hover{display:none}"
+        ]
+    )
+    assert rules.reason(None, "foo ng-hide") == (".ng-hide", "display:none")
+    assert rules.reason("ad", None)[0] == "#ad"
+    assert rules.reason(None, "y") is not None
+    assert rules.reason(None, "x") is None
+
+
+def test_hidden_block_of_outbound_links_is_critical():
+    flags = flags_for((OWN / "dirty-hidden-links.html").read_bytes(), rules=[RULE])
+    assert critical(flags)
+    link_flag = next(f for f in flags if "off-site link" in f.evidence)
+    assert "xpj-casino888.com" in link_flag.evidence
+    assert "hidden" in link_flag.location
+
+
+def test_hidden_offsite_links_without_spam_words():
+    html = page(
+        '<p>正文</p><div style="font-size:0"><a href="http://cheap-pills.example.com/">链接</a></div>'
+    )
+    assert critical(flags_for(html, rules=[RULE]))
+
+
+def test_class_hidden_by_page_style_counts():
+    html = (
+        "<html><head><style>.lk{position:absolute;top:-999px}</style></head>"
+        '<body><p>正文</p><div class="lk"><a href="http://spam-site.cc/">点击</a></div></body></html>'
+    )
+    flags = flags_for(html, rules=[RULE])
+    assert critical(flags) and ".lk" in flags[0].location
+
+
+def test_marquee_with_spam_is_critical_even_without_hosts():
+    html = page("<marquee>百家乐 在线赌场</marquee>")
+    assert critical(flags_for(html, site_hosts=None, rules=[RULE]))
+
+
+def test_hidden_government_menus_and_offscreen_css_are_fine():
+    html = (
+        "<html><head><style>.skip{position:absolute;left:-9999px}.sub{display:none}</style></head><body>"
+        '<a class="skip" href="#main">跳到主要内容</a>'
+        '<ul class="sub"><li><a href="https://www.zj.gov.cn/">浙江省人民政府</a></li>'
+        '<li><a href="http://www.people.com.cn/">人民网</a></li><li><a href="/col/1.html">本站栏目</a></li>'
+        '<li><a href="https://sub.example.gov.cn/x">子站</a></li></ul>'
+        '<div style="display:none"><a href="https://www.example.gov.cn/b">本站</a></div></body></html>'
+    )
+    assert flags_for(html, rules=[RULE]) == []
+
+
+def test_offsite_rule_skipped_without_site_hosts():
+    html = page('<div style="display:none"><a href="http://outside.example.com/">外部链接</a></div>')
+    assert critical(flags_for(html, site_hosts=("www.example.gov.cn",), rules=[RULE]))
+    assert flags_for(html, site_hosts=None, rules=[RULE]) == []
+    assert flags_for(html, site_hosts=[], rules=[RULE]) == []
+
+
+def test_visible_offsite_links_are_not_this_rule():
+    html = page('<p><a href="http://www.bank.example.com/">合作银行</a></p>')
+    assert flags_for(html, rules=[RULE]) == []
+
+
+def test_script_written_hidden_link_block():
+    html = page(
+        '<script>document.write(\'<div style="position:absolute;left:-9999px">'
+        '<a href="http://casino-xx.top/">x</a></div>\');</script><p>正文</p>'
+    )
+    assert critical(flags_for(html, rules=[RULE]))

@@ -1,0 +1,95 @@
+"""Outbox semantics seen from the sinks: baseline events, per-sink state, the registry."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from reportkit import changed_paragraphs, config, record, release
+
+from crawler.report import SINKS, Sink, build_sink, deliver, deliver_pending, register
+
+
+def test_baseline_events_are_skipped_unless_notify_baseline(store, tmp_path):
+    out = tmp_path / "e.jsonl"
+    cfg = config(tmp_path, [{"type": "jsonl", "path": str(out)}])
+    record(store, release(), baseline=True)
+    record(store, release(index_no="b2", url="http://x.gov.cn/b2.html"), baseline=True)
+    record(store, release(paragraphs=changed_paragraphs()))  # a real change after the baseline
+
+    [result] = deliver(store, cfg)
+    assert [e.type for e in result.delivered] == ["changed"]
+    assert result.skipped_baseline == 2
+    assert [json.loads(x)["type"] for x in out.read_text().splitlines()] == ["changed"]
+    # settled, not pending forever — and turning notify_baseline on later does not replay them
+    assert store.pending(result.sink, include_baseline=True) == []
+    cfg_on = config(tmp_path, [{"type": "jsonl", "path": str(out)}], notify_baseline=True)
+    assert deliver_pending(store, cfg_on) == {result.sink: 0}
+
+
+def test_baseline_events_are_delivered_with_notify_baseline(store, tmp_path):
+    out = tmp_path / "e.jsonl"
+    cfg = config(tmp_path, [{"type": "jsonl", "path": str(out)}], notify_baseline=True)
+    record(store, release(), baseline=True)
+    assert deliver_pending(store, cfg) == {f"jsonl:{out}": 1}
+    [row] = [json.loads(x) for x in out.read_text().splitlines()]
+    assert row["type"] == "new" and row["baseline"] is True
+
+
+def test_a_new_sink_gets_what_was_delivered_elsewhere(store, tmp_path):
+    a = tmp_path / "a.jsonl"
+    record(store, release())
+    deliver_pending(store, config(tmp_path, [{"type": "jsonl", "path": str(a)}]))
+    b = tmp_path / "b.jsonl"
+    counts = deliver_pending(
+        store, config(tmp_path, [{"type": "jsonl", "path": str(a)}, {"type": "jsonl", "path": str(b)}])
+    )
+    assert counts == {f"jsonl:{a}": 0, f"jsonl:{b}": 1}
+
+
+def test_an_event_claimed_by_another_process_is_left_alone(store, tmp_path):
+    out = tmp_path / "e.jsonl"
+    cfg = config(tmp_path, [{"type": "jsonl", "path": str(out)}])
+    [event] = record(store, release())
+    assert store.claim(event.id, f"jsonl:{out}")  # someone else is delivering it right now
+    assert deliver_pending(store, cfg) == {f"jsonl:{out}": 0}
+    assert not out.exists()
+
+
+def test_registry_builds_every_type_with_stable_names(tmp_path):
+    assert set(SINKS) == {"console", "jsonl", "markdown", "atom", "webhook"}
+    cfg = config(
+        tmp_path,
+        [
+            {"type": "console"},
+            {"type": "jsonl", "path": "x.jsonl"},
+            {"type": "markdown", "dir": "md"},
+            {"type": "atom", "path": "feed.xml"},
+            {"type": "webhook", "url": "https://hooks.example.com/services/T0/B0/XYZsecret"},
+        ],
+    )
+    names = [build_sink(s).name for s in cfg.sinks]
+    assert names[:4] == [
+        "console",
+        f"jsonl:{tmp_path}/x.jsonl",
+        f"markdown:{tmp_path}/md",
+        f"atom:{tmp_path}/feed.xml",
+    ]
+    assert names[4].startswith("webhook:https://hooks.example.com/…#") and "XYZsecret" not in names[4]
+    assert names == [build_sink(s).name for s in cfg.sinks]  # stable
+
+
+def test_register_adds_a_sink_type():
+    @register("test-memory")
+    class Memory(Sink):
+        got: list = []
+
+        def write(self, events):
+            Memory.got.extend(events)
+
+    try:
+        assert SINKS["test-memory"] is Memory and Memory.type == "test-memory"
+        with pytest.raises(ValueError):
+            register("test-memory")(type("Other", (Sink,), {}))
+    finally:
+        SINKS.pop("test-memory")

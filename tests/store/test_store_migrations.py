@@ -1,0 +1,68 @@
+"""Opening a database written by an older schema upgrades it in place and keeps its rows."""
+
+from __future__ import annotations
+
+import json
+
+from sqlite_utils import Database
+from storekit import INDEX_NO, URL, ok, release
+
+from crawler.store import Store
+from crawler.store.codec import content_hash
+from crawler.store.schema import MIGRATIONS
+
+
+def test_database_from_older_schema_keeps_rows_and_gains_search(tmp_path):
+    path = tmp_path / "old.db"
+    old = Database(path)
+    MIGRATIONS.apply(old, stop_before="m002_search")  # the schema before search existed
+    assert "releases_fts" not in old.table_names()
+    rel = release()
+    h = content_hash(rel)
+    ts = "2026-01-01T09:00:00+08:00"
+    old["releases"].insert(
+        {
+            "key": INDEX_NO,
+            "title": rel.title,
+            "url": URL,
+            "site": "quzhou",
+            "first_seen": ts,
+            "last_seen": ts,
+            "current_version": 1,
+            "content_hash": h,
+        }
+    )
+    old["versions"].insert(
+        {
+            "key": INDEX_NO,
+            "version": 1,
+            "content_hash": h,
+            "fields": json.dumps(rel.to_dict(), ensure_ascii=False),
+            "body": rel.body_text,
+            "first_seen": ts,
+            "last_seen": ts,
+            "url": URL,
+        }
+    )
+    old["release_urls"].insert(
+        {"url": URL, "key": INDEX_NO, "site": "quzhou", "first_seen": ts, "last_seen": ts}
+    )
+    old.close()
+
+    with Store(path) as store:
+        assert [m.name for m in MIGRATIONS.applied(store.db)] == ["m001_core", "m002_search"]
+        assert store.release(INDEX_NO)["first_seen"] == ts
+        assert [v["version"] for v in store.history(URL)] == [1]
+        assert [r["key"] for r in store.search("数字化改革")] == [INDEX_NO]
+        assert ok(store, release()) == []  # the same content: still no event
+    with Store(path) as store:  # opening again applies nothing twice
+        assert len(MIGRATIONS.applied(store.db)) == 2
+        assert store.db["versions"].count == 1
+
+
+def test_schema_has_foreign_keys_and_indexes(store):
+    fks = {(fk.table, fk.column, fk.other_table) for fk in store.db["versions"].foreign_keys}
+    assert ("versions", "key", "releases") in fks
+    assert any(ix.columns == ["key", "content_hash"] for ix in store.db["versions"].indexes)
+    assert store.db.journal_mode == "wal"
+    assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
