@@ -55,7 +55,9 @@ def wait_runs(db: Path, n: int, daemon: subprocess.Popen[bytes], timeout: float)
     while len(finished_runs(db)) < n:
         log = db.with_name("daemon.err")
         if daemon.poll() is not None:
-            raise SystemExit(f"the daemon exited ({daemon.returncode}) before run {n}:\n{log.read_text()[-3000:]}")
+            raise SystemExit(
+                f"the daemon exited ({daemon.returncode}) before run {n}:\n{log.read_text()[-3000:]}"
+            )
         if time.monotonic() > deadline:
             raise SystemExit(f"timed out waiting for run {n}:\n{log.read_text()[-3000:]}")
         time.sleep(0.1)
@@ -104,6 +106,13 @@ def main() -> int:
             p for p in psutil.process_iter(["cmdline"]) if str(config) in " ".join(p.info["cmdline"] or [])
         ]
         statuses = [s for _, s in finished_runs(db)]
+        with sqlite3.connect(db) as conn:
+            event_counts = dict(
+                conn.execute("SELECT type, count(*) FROM events WHERE baseline = 0 GROUP BY type")
+            )
+            delivered = conn.execute("SELECT count(*) FROM deliveries WHERE state = 'delivered'").fetchone()[
+                0
+            ]
         ends = [json.loads(x) for x in err_path.read_text().splitlines() if '"run_end"' in x]
     total = time.monotonic() - started
     seconds = [e["seconds"] for e in ends]
@@ -121,7 +130,7 @@ crawl subprocess; the daemon process is sampled with psutil after run {args.earl
 | open files | {early["fds"]} | {late["fds"]} | {late["fds"] - early["fds"]:+d} |
 | threads | {early["threads"]} | {late["threads"]} | {late["threads"] - early["threads"]:+d} |
 
-- runs: {status_counts}; run time (crawl subprocess + bookkeeping) median {sorted(seconds)[len(seconds) // 2]:.1f} s,
+- runs: {status_counts}; non-baseline events {event_counts}, deliveries made {delivered}; run time (crawl subprocess + bookkeeping) median {sorted(seconds)[len(seconds) // 2]:.1f} s,
   max {max(seconds):.1f} s; runs {args.early + 1}–{args.runs} took {elapsed:.0f} s, the whole bench {total:.0f} s.
 - SIGTERM: daemon exit status {code}; crawl processes left behind: {len(leftover)}.
 - Verdict: RSS growth {growth * 100:+.1f}% ({"within" if growth <= MAX_GROWTH else "OVER"} the 10% bound).

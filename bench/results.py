@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import re
@@ -24,10 +25,8 @@ def machine() -> str:
         mem = "?"
     libs = []
     for name in LIBRARIES:
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             libs.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            pass
     return (
         f"{date.today().isoformat()} · {os.cpu_count()} cores, {mem} · Python {platform.python_version()}"
         f" ({sys.implementation.name}) · " + ", ".join(libs)

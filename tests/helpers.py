@@ -23,7 +23,8 @@ def site_entry(base_url: str, site: Any, name: str = "local", **overrides: Any) 
         "base_url": base_url,
         "profile": site.profile,
         "columns": [
-            {"name": c.name, "url": base_url + site.column_url(c.id), "kind": "news"} for c in site.columns.values()
+            {"name": c.name, "url": base_url + site.column_url(c.id), "kind": "news"}
+            for c in site.columns.values()
         ],
         "politeness": dict(FAST),
     }
@@ -63,14 +64,26 @@ class CrawlResult:
         return f"<crawl rc={self.returncode} events={self.types()} out={self.proc.stdout[-2000:]} err={self.proc.stderr[-3000:]}>"
 
 
-def run_crawl(config: Path, *args: str, now: str | None = None, timeout: float = 300, notify: bool = False) -> CrawlResult:
+def run_crawl(
+    config: Path, *args: str, now: str | None = None, timeout: float = 300, notify: bool = False
+) -> CrawlResult:
     """``python -m crawler crawl`` as a real subprocess (Twisted's reactor cannot restart in-process)."""
     report = config.parent / f"report-{os.urandom(4).hex()}.json"
     env = dict(os.environ)
     env.pop("GOVWATCH_NOW", None)
     if now:
         env["GOVWATCH_NOW"] = now
-    cmd = [sys.executable, "-m", "crawler", "crawl", "--config", str(config), "--report-json", str(report), *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "crawler",
+        "crawl",
+        "--config",
+        str(config),
+        "--report-json",
+        str(report),
+        *args,
+    ]
     if not notify:
         cmd.append("--no-notify")
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=config.parent)

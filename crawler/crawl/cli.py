@@ -60,7 +60,9 @@ def deliver(store: Any, config: Config, results: list[Any]) -> None:
     deliver_pending(store, config)
 
 
-def run_crawl(config: Config, site_names: tuple[str, ...], db: Path | None, report_json: Path | None, notify: bool) -> int:
+def run_crawl(
+    config: Config, site_names: tuple[str, ...], db: Path | None, report_json: Path | None, notify: bool
+) -> int:
     from rich.console import Console
 
     from crawler.crawl.runner import crawl
@@ -87,12 +89,31 @@ def run_crawl(config: Config, site_names: tuple[str, ...], db: Path | None, repo
 
 
 @click.command()
-@click.option("--config", "config_path", type=click.Path(path_type=Path), default=Path("config.yaml"), show_default=True, help="Configuration file.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=Path("config.yaml"),
+    show_default=True,
+    help="Configuration file.",
+)
 @click.option("--site", "site_names", multiple=True, help="Crawl only this site (repeatable).")
-@click.option("--db", type=click.Path(path_type=Path), default=None, help="Database file (default: `database:` of the config).")
-@click.option("--report-json", type=click.Path(path_type=Path), default=None, help="Write this invocation's runs and events as JSON.")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Database file (default: `database:` of the config).",
+)
+@click.option(
+    "--report-json",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write this invocation's runs and events as JSON.",
+)
 @click.option("--no-notify", is_flag=True, help="Leave events in the outbox (the daemon delivers them).")
-def crawl(config_path: Path, site_names: tuple[str, ...], db: Path | None, report_json: Path | None, no_notify: bool) -> None:
+def crawl(
+    config_path: Path, site_names: tuple[str, ...], db: Path | None, report_json: Path | None, no_notify: bool
+) -> None:
     """Crawl every configured site once (or the ones named with --site) and record what changed.
 
     Exit status: 0 when every run is ok or partial, 1 when any failed or was skipped (its site's

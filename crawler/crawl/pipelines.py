@@ -12,7 +12,9 @@ from crawler.normalize import normalize
 log = logging.getLogger("govwatch.crawl")
 
 
-def judge(fetch: Fetch, site_hosts: frozenset[str], previous: Release | None = None) -> tuple[Release | None, list[Flag]]:
+def judge(
+    fetch: Fetch, site_hosts: frozenset[str], previous: Release | None = None
+) -> tuple[Release | None, list[Flag]]:
     """Normalize and check a fetched page; a page that is not a release turns the fetch into
     ``gone`` (reason ``gone``) or a failed fetch (every other reason)."""
     if fetch.outcome != "ok" or fetch.body is None:

@@ -51,6 +51,19 @@ class RunResult:
         }
 
 
+def after_run(store: Any, config: Config, site: SiteConfig, run_id: int) -> None:
+    """Site-health checks that follow a crawl (staleness, links, completeness); they may add events
+    to the run. A fault in them never loses the crawl's own results."""
+    try:
+        from crawler.health import after_run as health_after_run
+    except ImportError:
+        return
+    try:
+        health_after_run(store, config, site, run_id)
+    except Exception:
+        log.exception("site-health checks failed for %s (run %s)", site.name, run_id)
+
+
 def run_status(spider: GovSpider) -> str:
     """``failed`` when no list page could be read, ``partial`` when some fetches failed or a bound
     cut the run short, else ``ok``."""
@@ -73,7 +86,9 @@ class _Progress:
         if self.enabled:
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True)
+            self.bar = Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
+            )
             self.bar.__enter__()
         return self
 
@@ -99,7 +114,9 @@ class _Progress:
         crawler.signals.connect(on_response, signal=signals.response_received, weak=False)
 
 
-def crawl(config: Config, sites: list[SiteConfig], store: Any, database: Path, *, progress: bool = True) -> list[RunResult]:
+def crawl(
+    config: Config, sites: list[SiteConfig], store: Any, database: Path, *, progress: bool = True
+) -> list[RunResult]:
     """Crawl ``sites`` once each; returns one :class:`RunResult` per site (skipped ones included)."""
     results: list[RunResult] = []
     planned: list[tuple[SiteConfig, Any, RunResult, SiteLock]] = []
@@ -113,12 +130,16 @@ def crawl(config: Config, sites: list[SiteConfig], store: Any, database: Path, *
                 run_id = store.start_run(site.name)
                 store.finish_run(run_id, "skipped", {"message": str(exc)})
                 results.append(
-                    RunResult(run_id, site.name, "skipped", clock.now_iso(), clock.now_iso(), message=str(exc))
+                    RunResult(
+                        run_id, site.name, "skipped", clock.now_iso(), clock.now_iso(), message=str(exc)
+                    )
                 )
                 continue
             run_id = store.start_run(site.name)
             result = RunResult(run_id, site.name, "running", clock.now_iso())
-            spidercls = type(f"GovSpider_{len(planned)}", (GovSpider,), {"custom_settings": site_settings(site, config)})
+            spidercls = type(
+                f"GovSpider_{len(planned)}", (GovSpider,), {"custom_settings": site_settings(site, config)}
+            )
             crawler = process.create_crawler(spidercls)
             bar.attach(crawler, site.name)
             process.crawl(crawler, site=site, config=config, store=store, run_id=run_id)
@@ -132,6 +153,8 @@ def crawl(config: Config, sites: list[SiteConfig], store: Any, database: Path, *
             result.requests = int(stats.get("downloader/request_count", 0))
             result.bytes = int(stats.get("downloader/response_bytes", 0))
             result.failed = spider.failed_fetches
+            if result.status != "failed":
+                after_run(store, config, site, result.run_id)
             counts = Counter(e.type for e in spider.events)
             store.finish_run(
                 result.run_id,

@@ -10,6 +10,17 @@ from crawler.config import Config, SiteConfig
 #: a page larger than this is not a release page (and not worth holding in memory)
 MAX_PAGE_BYTES = 20 * 1024 * 1024
 RETRY_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_TIMES = 2
+#: the longest one request may take (the site's ``max_duration`` may lower it, see download_timeout)
+MAX_DOWNLOAD_TIMEOUT = 30
+
+
+def download_timeout(site: SiteConfig) -> int:
+    """Seconds one download may take: 30, but never so long that one URL's tries (a timeout, then
+    its retries) could outlast half the run's ``max_duration``. A run stops at ``max_duration``
+    only once its downloads in flight end, so this also bounds how far a run can overrun."""
+    budget = site.max_duration.total_seconds() / (2 * (RETRY_TIMES + 1))
+    return max(1, min(MAX_DOWNLOAD_TIMEOUT, int(budget)))
 
 
 def user_agent(contact: str | None) -> str:
@@ -30,11 +41,11 @@ def site_settings(site: SiteConfig, config: Config) -> dict[str, Any]:
         "RANDOMIZE_DOWNLOAD_DELAY": p.download_delay > 0,
         "CONCURRENT_REQUESTS": max(16, p.concurrency_per_host * 2),
         "CONCURRENT_REQUESTS_PER_DOMAIN": p.concurrency_per_host,
-        "DOWNLOAD_TIMEOUT": 30,
+        "DOWNLOAD_TIMEOUT": download_timeout(site),
         "DOWNLOAD_MAXSIZE": MAX_PAGE_BYTES,
         "DOWNLOAD_WARNSIZE": 0,
         "RETRY_ENABLED": True,
-        "RETRY_TIMES": 2,
+        "RETRY_TIMES": RETRY_TIMES,
         "RETRY_HTTP_CODES": RETRY_CODES,
         "RETRY_BACKOFF_BASE": 1.0 if p.download_delay > 0 else 0.2,
         "RETRY_BACKOFF_MAX": 30.0,

@@ -60,7 +60,8 @@ class GovSpider(scrapy.Spider):
         self.now = clock.now()
         self.known = store.known_urls(site.name)
         self.columns = {
-            c.url: ColumnProgress(c, baseline=not store.column_baselined(site.name, c.url)) for c in site.columns
+            c.url: ColumnProgress(c, baseline=not store.column_baselined(site.name, c.url))
+            for c in site.columns
         }
         self.scheduled: set[str] = set()
         self.requests_made = 0
@@ -88,7 +89,9 @@ class GovSpider(scrapy.Spider):
         for request in self._revisits():
             yield request
 
-    def _list_request(self, req: PageRequest, progress: ColumnProgress, redirects: int = 0) -> scrapy.Request | None:
+    def _list_request(
+        self, req: PageRequest, progress: ColumnProgress, redirects: int = 0
+    ) -> scrapy.Request | None:
         if not self._budget():
             return None
         meta = {
@@ -110,7 +113,12 @@ class GovSpider(scrapy.Spider):
                 priority=10,
             )
         return scrapy.Request(
-            req.url, callback=self.parse_list, errback=self.list_failed, meta=meta, dont_filter=True, priority=10
+            req.url,
+            callback=self.parse_list,
+            errback=self.list_failed,
+            meta=meta,
+            dont_filter=True,
+            priority=10,
         )
 
     def _detail_request(
@@ -165,7 +173,9 @@ class GovSpider(scrapy.Spider):
                 first_seen=getattr(state, "first_seen", None),
             ):
                 column = self._column_of(state)
-                req = self._detail_request(url, column=column, list_date=getattr(state, "list_date", None), reason="revisit")
+                req = self._detail_request(
+                    url, column=column, list_date=getattr(state, "list_date", None), reason="revisit"
+                )
                 if req is not None:
                     req.priority = -1
                     yield req
@@ -185,7 +195,9 @@ class GovSpider(scrapy.Spider):
         if response.status != 200:
             self._list_error(progress, req, f"http_{response.status}")
             return
-        page: ListPage = self.profile.parse_list(response.body, response.url, headers_dict(response), req.context)
+        page: ListPage = self.profile.parse_list(
+            response.body, response.url, headers_dict(response), req.context
+        )
         if not page.ok:
             self._list_error(progress, req, page.reason or "not_a_list")
             return
@@ -203,9 +215,13 @@ class GovSpider(scrapy.Spider):
             state = self.known.get(item.url)
             if state is None:
                 all_known = False
-                request = self._detail_request(item.url, column=progress.column, list_date=item.date, reason="new")
+                request = self._detail_request(
+                    item.url, column=progress.column, list_date=item.date, reason="new"
+                )
             elif getattr(state, "status", "live") == "removed":
-                request = self._detail_request(item.url, column=progress.column, list_date=item.date, reason="relisted")
+                request = self._detail_request(
+                    item.url, column=progress.column, list_date=item.date, reason="relisted"
+                )
             else:
                 continue  # known: revisits were scheduled at start
             if request is not None:
@@ -231,7 +247,9 @@ class GovSpider(scrapy.Spider):
         location = response.headers.get(b"Location", b"").decode("latin-1")
         target = urljoin(response.url, location)
         if not self._on_site(target) or response.meta["gw_redirects"] >= MAX_REDIRECTS:
-            self._list_error(progress, req, "redirect_offsite" if not self._on_site(target) else "redirect_loop")
+            self._list_error(
+                progress, req, "redirect_offsite" if not self._on_site(target) else "redirect_loop"
+            )
             return
         follow = PageRequest(url=target, method="GET", page_no=req.page_no, context=req.context)
         request = self._list_request(follow, progress, redirects=response.meta["gw_redirects"] + 1)
@@ -253,9 +271,9 @@ class GovSpider(scrapy.Spider):
         """Record the column's health, then fetch known releases that should have been listed."""
         if progress.done:
             return
-        self._finish_column_now(progress)
-        if not (progress.ok and progress.dates):
-            return
+        events = self._finish_column_now(progress)
+        if not (progress.ok and progress.dates) or any(e.type == "layout_changed" for e in events):
+            return  # a list that looks wrong says nothing about what was withdrawn
         oldest, newest = min(progress.dates), max(progress.dates)
         complete = progress.complete and progress.error is None and not self.bounded
         for url, state in self.known.items():
@@ -267,13 +285,15 @@ class GovSpider(scrapy.Spider):
             in_range = list_date is not None and oldest <= list_date <= newest
             # A listing read to its end leaves no room: whatever it no longer shows is missing.
             if in_range or complete:
-                request = self._detail_request(url, column=progress.column, list_date=list_date, reason="missing")
+                request = self._detail_request(
+                    url, column=progress.column, list_date=list_date, reason="missing"
+                )
                 if request is not None:
                     yield request
 
-    def _finish_column_now(self, progress: ColumnProgress) -> None:
+    def _finish_column_now(self, progress: ColumnProgress) -> list[Any]:
         if progress.done:
-            return
+            return []
         progress.done = True
         events = self.store.record_column(
             self.run_id,
@@ -287,6 +307,7 @@ class GovSpider(scrapy.Spider):
             fail_after=self.site.fail_after,
         )
         self.events.extend(events)
+        return events
 
     # ------------------------------------------------------------------ release pages
     def _on_site(self, url: str) -> bool:
@@ -326,7 +347,9 @@ class GovSpider(scrapy.Spider):
         outcome, error_kind = classify_response(response.status)
         yield self._item(origin, response, outcome=outcome, error_kind=error_kind)
 
-    def _item(self, url: str, response: Response, *, outcome: str, error_kind: str | None = None) -> dict[str, Any]:
+    def _item(
+        self, url: str, response: Response, *, outcome: str, error_kind: str | None = None
+    ) -> dict[str, Any]:
         headers = headers_dict(response)
         fetch = Fetch(
             url=url,

@@ -107,15 +107,18 @@ class CrawlRunner:
     def settle(
         self, store: Any, site: str, child: Child, returncode: int, report: Path, output: Path, before: int
     ) -> Outcome:
+        """What became of the run: the crawl's own report when it ended by itself, else the run row it
+        left ``running`` finished ``failed`` (or a ``failed`` row when it died before writing one)."""
         run, counts = record.read_report(report, site)
         killed = child.reason
         crashed = returncode < 0 or returncode not in (0, 1)
         if run is not None and not killed and not crashed:
-            return Outcome(
-                site, run.get("id"), run.get("status", "failed"), int(run.get("requests") or 0), dict(counts),
-                returncode=returncode,
-            )  # fmt: skip
+            status, requests = run.get("status", "failed"), int(run.get("requests") or 0)
+            return Outcome(site, run.get("id"), status, requests, dict(counts), returncode=returncode)
         note = self.failure_note(killed, returncode)
+        last_line = record.tail(output, lines=1)
+        if last_line and not killed:
+            note += f" — {last_line}"
         notes = {"error": note, "by": "daemon", "returncode": returncode, "output": record.tail(output)}
         failed = record.fail_unfinished(store, self.database, site, before, notes)
         if run is not None:  # stopped, yet the crawl finished its run gracefully: keep what it recorded
@@ -130,11 +133,16 @@ class CrawlRunner:
         else:
             run_id, status = record.record_failed_run(store, site, notes), "failed"
         requests, stored = record.run_summary(store, run_id) if run_id else (0, {})
-        last = record.tail(output, lines=1)
         return Outcome(
-            site, run_id, status, requests, stored or dict(counts), returncode=returncode, killed=killed,
-            note=note + (f" — {last}" if last and status == "failed" and not killed else ""),
-        )  # fmt: skip
+            site,
+            run_id,
+            status,
+            requests,
+            stored or dict(counts),
+            returncode=returncode,
+            killed=killed,
+            note=note,
+        )
 
     def failure_note(self, killed: str | None, returncode: int) -> str:
         if killed == "timeout":

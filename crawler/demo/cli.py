@@ -17,7 +17,9 @@ REFERENCE_PATH = "/art/2022/9/14/art_1229037214_59011309.html"
 
 
 def reference_page() -> bytes:
-    return resources.files("crawler.demo").joinpath("data/quzhou-fabushilu-2022-09-14.defaced.html").read_bytes()
+    return (
+        resources.files("crawler.demo").joinpath("data/quzhou-fabushilu-2022-09-14.defaced.html").read_bytes()
+    )
 
 
 def demo_site() -> SampleSite:
@@ -43,7 +45,9 @@ def demo_site() -> SampleSite:
             "1229037215",
             day=date(2022, 11, 20) - _days(i * 6),
             top=False,
-            attachments=[("附件1.pdf", f"/module/download/downfile.jsp?classid=0&filename={i}.pdf")] if i % 4 == 0 else None,
+            attachments=[("附件1.pdf", f"/module/download/downfile.jsp?classid=0&filename={i}.pdf")]
+            if i % 4 == 0
+            else None,
         )
     return site
 
@@ -71,7 +75,12 @@ def demo_config(base_url: str, database: Path) -> Any:
                     {"name": "通知公告", "url": f"{base_url}/col/col1229037215/index.html", "kind": "notice"},
                 ],
                 "revisit": "always",
-                "politeness": {"download_delay": 0, "autothrottle": False, "concurrency_per_host": 8, "obey_robots": True},
+                "politeness": {
+                    "download_delay": 0,
+                    "autothrottle": False,
+                    "concurrency_per_host": 8,
+                    "obey_robots": True,
+                },
             }
         ],
     }
@@ -79,8 +88,13 @@ def demo_config(base_url: str, database: Path) -> Any:
 
 
 @click.command()
-@click.option("--db", type=click.Path(path_type=Path), default=Path("govwatch-demo.db"), show_default=True,
-              help="Database to create (replaced if it exists).")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    default=Path("govwatch-demo.db"),
+    show_default=True,
+    help="Database to create (replaced if it exists).",
+)
 def demo(db: Path) -> None:
     """Crawl the bundled sample site (served on 127.0.0.1) into a fresh database and print the report."""
     from crawler.crawl.cli import run_crawl
@@ -91,9 +105,13 @@ def demo(db: Path) -> None:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     site = demo_site()
     with serve(site) as server:
-        click.echo(f"govwatch demo: sample Hanweb site at {server.url} ({len(site.all_pages())} releases, 2 columns)")
+        click.echo(
+            f"govwatch demo: sample Hanweb site at {server.url} ({len(site.all_pages())} releases, 2 columns)"
+        )
         config = demo_config(server.url, db)
         code = run_crawl(config, (), db, None, notify=True)
-    click.echo(f"\nDatabase: {db}\nBrowse it:  govwatch serve --db {db}\n"
-               f"History of the defaced page:  govwatch history --db {db} 11330800002618015K/2022-134528")
+    click.echo(
+        f"\nDatabase: {db}\nBrowse it:  govwatch serve --db {db}\n"
+        f"History of the defaced page:  govwatch history --db {db} 11330800002618015K/2022-134528"
+    )
     sys.exit(code)

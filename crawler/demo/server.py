@@ -36,7 +36,9 @@ class _Handler(BaseHTTPRequestHandler):
                 queue.pop(0)  # type: ignore[union-attr]
         if transport == "reset":
             site.hits[path] += 1
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+            )
             self.connection.close()
             return
         if transport == "slow":

@@ -13,6 +13,7 @@ import hashlib
 import html
 import itertools
 import random
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -74,6 +75,20 @@ LOGIN_PAGE = (
     "<html><head><title>用户登录</title></head><body><form action='/login' method='post'>"
     "用户名：<input name='user'> 密码：<input type='password' name='pwd'><button>登录</button></form></body></html>"
 )
+MAINTENANCE_PAGE = (
+    "<html><head><title>系统维护</title></head><body><div class='notice'>"
+    "<h2>系统维护中</h2><p>网站正在进行系统升级维护，服务暂不可用，请稍后访问。</p></div></body></html>"
+)
+#: what 加速乐/创宇盾-style JavaScript cookie walls answer (status 412 or 521): a script, no content
+JS_COOKIE_WALL = (
+    "<html><head><meta http-equiv='Content-Type' content='text/html; charset=utf-8'></head><body>"
+    "<script>document.cookie='__jsl_clearance=1700000000.123|0|abcdef;max-age=3600;path=/';"
+    "location.href=location.pathname+location.search</script></body></html>"
+)
+#: faults that rewrite a normal 200 page rather than replace it (see ``_mangle``)
+MANGLE_FAULTS = ("gbk_as_utf8", "unlabelled_gbk", "nested", "malformed")
+#: how many ``<div>`` levels the ``nested`` fault wraps a page's body in
+NEST_DEPTH = 3000
 
 
 class SampleSite:
@@ -180,8 +195,19 @@ class SampleSite:
             return page
 
     def fault(self, path: str, *kinds: str, sticky: str | None = None) -> None:
-        """Serve the next requests of ``path`` as faults: ``500``, ``waf``, ``login``, ``reset``,
-        ``empty_list``, ``short_list``, ``slow`` … (``sticky`` keeps one until ``clear``)."""
+        """Serve the next requests of ``path`` as faults (``sticky`` keeps one until ``clear``):
+
+        - answers in place of the page: ``500``/``502``/``503``/``504``, ``waf``, ``login``,
+          ``maintenance`` (200 pages); ``412``/``521`` (a JavaScript cookie wall); ``gone_page``,
+          ``404``; ``redirect_offsite``, ``redirect_login`` (302 to /login.jsp, a 200 login form),
+          ``redirect_loop`` (302 to itself);
+        - the page itself, rewritten: ``gbk_as_utf8`` (GBK bytes, header and meta say UTF-8),
+          ``unlabelled_gbk`` (GBK bytes, no charset anywhere), ``nested`` (the body wrapped in
+          ``NEST_DEPTH`` divs), ``malformed`` (closing tags dropped, stray ``<`` and comments);
+        - list pages: ``empty_list``, ``short_list``, ``trap`` (on a column URL: pagination that never
+          ends, each page naming one more with fresh items);
+        - transport (crawler/demo/server.py): ``reset``, ``slow``, ``truncated``, ``drip``, ``huge``.
+        """
         with self.lock:
             if sticky:
                 self.sticky_faults[path] = sticky
@@ -219,7 +245,9 @@ class SampleSite:
         return out
 
     # ------------------------------------------------------------------ serving
-    def handle(self, method: str, target: str, body: bytes = b"", headers: dict[str, str] | None = None) -> Response:
+    def handle(
+        self, method: str, target: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> Response:
         headers = {k.lower(): v for k, v in (headers or {}).items()}
         parts = urlsplit(target)
         path = parts.path
@@ -236,6 +264,8 @@ class SampleSite:
                 if resp is not None:
                     return resp
             resp = self._route(path, query, headers, fault)
+            if fault in MANGLE_FAULTS and resp.status == 200:
+                resp = self._mangle(resp, fault)
             self.bytes_served += len(resp.body)
             return resp
 
@@ -260,7 +290,37 @@ class SampleSite:
             return Response(302, b"", {"Location": "http://spam.example.com/"})
         if fault == "redirect_login":
             return Response(302, b"", {"Location": "/login.jsp"})
+        if fault == "redirect_loop":
+            return Response(302, b"", {"Location": path})
+        if fault == "maintenance":
+            return Response(200, self._enc(MAINTENANCE_PAGE), self._html_headers())
+        if fault in ("412", "521"):
+            return Response(int(fault), JS_COOKIE_WALL.encode(), {"Content-Type": "text/html; charset=utf-8"})
         return None  # list faults and transport faults are handled by the route / the server
+
+    def _mangle(self, resp: Response, fault: str) -> Response:
+        """The same page, served with a wrong or missing charset, or as bad markup."""
+        text = resp.body.decode(self.encoding)
+        headers = {k: v for k, v in resp.headers.items() if k.lower() != "content-type"}
+        if fault == "gbk_as_utf8":
+            text = re.sub(r"charset=[\w-]+", "charset=utf-8", text)
+            return Response(
+                200,
+                text.encode("gbk", "xmlcharrefreplace"),
+                {**headers, "Content-Type": "text/html; charset=utf-8"},
+            )
+        if fault == "unlabelled_gbk":
+            text = re.sub(r"<meta[^>]*charset=[^>]*>", "", text, flags=re.I)
+            return Response(
+                200, text.encode("gbk", "xmlcharrefreplace"), {**headers, "Content-Type": "text/html"}
+            )
+        if fault == "nested":
+            text = text.replace("<body>", "<body>" + "<div>" * NEST_DEPTH, 1)
+            text = text.replace("</body>", "</div>" * NEST_DEPTH + "</body>", 1)
+        elif fault == "malformed":
+            text = re.sub(r"</(p|div|td|tr|li|span)>", "", text)
+            text = text.replace("<body>", "<body><!-- unclosed <div class='x' <b>< a <", 1)
+        return Response(200, self._enc(text), resp.headers)
 
     def _html_headers(self) -> dict[str, str]:
         charset = "gbk" if self.encoding != "utf-8" else "utf-8"
@@ -269,13 +329,17 @@ class SampleSite:
     def _enc(self, text: str) -> bytes:
         return text.encode(self.encoding, errors="xmlcharrefreplace")
 
-    def _route(self, path: str, query: dict[str, str], headers: dict[str, str], fault: str | None) -> Response:
+    def _route(
+        self, path: str, query: dict[str, str], headers: dict[str, str], fault: str | None
+    ) -> Response:
         if path == "/robots.txt":
             return Response(200, self.robots.encode(), {"Content-Type": "text/plain"})
         if path in self.redirects:
             return Response(302, b"", {"Location": self.redirects[path]})
         if path in ("/", "/index.html"):
             return Response(200, self._enc(self._home()), self._html_headers())
+        if path == "/login.jsp":  # where ``redirect_login`` sends: a login form, as real sites answer
+            return Response(200, self._enc(LOGIN_PAGE), self._html_headers())
         if path.endswith("dataproxy.jsp"):
             return self._dataproxy(query, fault)
         for col in self.columns.values():
@@ -320,17 +384,41 @@ class SampleSite:
             f"<span class='bt_time'>{page.day.isoformat()}</span></li>"
         )
 
+    def _trapped(self, col: Column) -> bool:
+        return self.sticky_faults.get(self.column_url(col.id)) == "trap"
+
+    def _trap_items(self, col: Column, n: int) -> list[Page]:
+        """Page ``n`` of a pagination trap: fresh items (never served: their URLs answer 404)."""
+        base = 90_000_000 + n * 100
+        return [
+            Page(
+                id=base + i,
+                column=col.id,
+                day=date(2022, 1, 1) - timedelta(days=n),
+                title=f"陷阱栏目第{n}页第{i}条",
+                index_no=None,
+            )
+            for i in range(col.per_page)
+        ]
+
     def _list_response(self, col: Column, n: int, fault: str | None) -> Response:
         listed = self._listed(col, fault)
         per = col.per_page
         total_pages = max(1, -(-len(listed) // per))
         chunk = listed[(n - 1) * per : n * per]
+        if self._trapped(col):  # every page names one more
+            chunk = chunk or self._trap_items(col, n)
+            total_pages = n + 1
+            if self.profile == "hanweb":
+                listed = listed + self._trap_items(col, n)
         if n > total_pages:
             return Response(404, self._enc(GONE_PAGE), self._html_headers())
         if self.profile == "trs":
             return Response(200, self._enc(self._trs_list(col, chunk, n, total_pages)), self._html_headers())
         if self.profile == "generic":
-            return Response(200, self._enc(self._generic_list(col, chunk, n, total_pages)), self._html_headers())
+            return Response(
+                200, self._enc(self._generic_list(col, chunk, n, total_pages)), self._html_headers()
+            )
         return Response(200, self._enc(self._hanweb_column(col, listed)), self._html_headers())
 
     def _hanweb_column(self, col: Column, listed: list[Page]) -> str:
@@ -381,6 +469,9 @@ $(function(){{ $('#{col.unitid}').jpage({{ dataStore: [], totalRecord: {len(list
         if "page" in query:
             n = int(query["page"])
             chunk = listed[(n - 1) * per : n * per]
+            if self._trapped(col):
+                chunk = chunk or self._trap_items(col, n)
+                total_pages = n + 1
             nextgroup = (
                 f'<a href="/module/web/jpage/dataproxy.jsp?page={n + 1}&appid=1&webid=3084&path=/'
                 f'&columnid={col.id}&unitid={col.unitid}&permissiontype=0"></a>'
@@ -458,7 +549,9 @@ createPageHTML({total}, {n - 1}, "index", "html");
             if page.extra_html:
                 body = body.replace(b"</body>", page.extra_html.encode(self.encoding) + b"</body>")
             return Response(200, body, {**self._html_headers(), **extra})
-        render = {"trs": self._trs_detail, "generic": self._generic_detail}.get(self.profile, self._hanweb_detail)
+        render = {"trs": self._trs_detail, "generic": self._generic_detail}.get(
+            self.profile, self._hanweb_detail
+        )
         return Response(200, self._enc(render(page)), {**self._html_headers(), **extra})
 
     def _charset(self) -> str:
@@ -498,7 +591,11 @@ createPageHTML({total}, {n - 1}, "index", "html");
         return f"<div class='xgxw'><h3>相关信息</h3><ul>{items}</ul></div>"
 
     def _visits(self) -> str:
-        return f'<div class="fx">浏览次数：<span id="visits">{next(self.visits)}</span></div>' if self.noise else ""
+        return (
+            f'<div class="fx">浏览次数：<span id="visits">{next(self.visits)}</span></div>'
+            if self.noise
+            else ""
+        )
 
     def _hanweb_detail(self, page: Page) -> str:
         col = self.columns[page.column]
@@ -570,7 +667,9 @@ createPageHTML({total}, {n - 1}, "index", "html");
 </body></html>"""
 
     def _home(self) -> str:
-        cols = "".join(f'<li><a href="{self.column_url(c.id)}">{c.name}</a></li>' for c in self.columns.values())
+        cols = "".join(
+            f'<li><a href="{self.column_url(c.id)}">{c.name}</a></li>' for c in self.columns.values()
+        )
         return f"<html><head><meta charset='{self._charset()}'><title>{self.site_name}</title></head><body><ul>{cols}</ul></body></html>"
 
 
@@ -579,7 +678,10 @@ def build_site(
     *,
     profile: str = "hanweb",
     encoding: str = "utf-8",
-    columns: tuple[tuple[str, str, str], ...] = (("1229037214", "发布实录", "new"), ("1229037215", "通知公告", "old")),
+    columns: tuple[tuple[str, str, str], ...] = (
+        ("1229037214", "发布实录", "new"),
+        ("1229037215", "通知公告", "old"),
+    ),
     start: date = date(2022, 9, 14),
     noise: bool = True,
     per_page: int = 15,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .dom import Index, classes, drop, text_of
+from .dom import Index, classes, drop, set_text, text_of
 from .text import collapse, drop_zero_width, fold
 
 #: (ids, class tokens, source name) tried in order after the Hanweb markers (lower-cased)
@@ -105,7 +105,7 @@ _RELATED_RE = re.compile(
     r"^\s*(相关(文章|阅读|链接|新闻|稿件|文件|信息|政策|解读)|延伸阅读|推荐阅读)\s*[:：]?\s*$"
 )
 _BLOCK_SET = frozenset(BLOCK_TAGS)
-_BREAK = "\ufdd0"  # a block boundary: a Unicode noncharacter, removed from input by dom.parse
+BREAK = "\ufdd0"  # a block boundary: a Unicode noncharacter, removed from input by dom.parse
 #: where a related-articles heading sits (not ``p``: reading every paragraph's text costs; a bare
 #: "相关文章" line is dropped as a tool line instead)
 _HEADING_TAGS = frozenset(("h2", "h3", "h4", "h5", "div", "span", "strong", "b"))
@@ -147,7 +147,7 @@ def _hanweb(root: etree._Element) -> etree._Element | None:
         return parent
     # wrap what lies between the two markers so it is one container, still in place in the tree
     wrapper = start.makeelement("div", {})
-    wrapper.text = start.tail
+    set_text(wrapper, "text", start.tail)
     start.tail = None
     node = start.getnext()
     while node is not None and node is not end:
@@ -158,8 +158,11 @@ def _hanweb(root: etree._Element) -> etree._Element | None:
     return wrapper
 
 
-def _has_text(element: etree._Element) -> bool:
-    return any(drop_zero_width(text).strip() for text in element.itertext())
+def _has_content(element: etree._Element) -> bool:
+    """Some text, or at least a link (a body may hold nothing but its attachment)."""
+    if any(drop_zero_width(text).strip() for text in element.itertext()):
+        return True
+    return any(anchor.get("href") for anchor in element.iter("a"))
 
 
 _INLINE = frozenset(
@@ -208,12 +211,12 @@ def _densest(root: etree._Element) -> etree._Element | None:
 def find_body(root: etree._Element, make_index: Callable[[], Index]) -> Body:
     """The body container: Hanweb markers, known ids/classes (needing the index), else the densest."""
     hanweb = _hanweb(root)
-    if hanweb is not None and _has_text(hanweb):
+    if hanweb is not None and _has_content(hanweb):
         return Body(hanweb, "hanweb")
     index = make_index()
     for ids, tokens, source in _KNOWN:
         for element in index.all_with(ids=ids, tokens=tokens):
-            if _has_text(element):
+            if _has_content(element):
                 return Body(element, source)
     generic = _densest(root)
     if generic is not None:
@@ -263,14 +266,14 @@ def _mark_blocks(container: etree._Element) -> None:
     for element in container.iter(*BLOCK_TAGS):
         if element is container:
             continue
-        element.tail = _BREAK + element.tail if element.tail else _BREAK
+        set_text(element, "tail", BREAK + element.tail if element.tail else BREAK)
         previous = element.getprevious()
         if previous is not None:
             if previous.tag not in _BLOCK_SET:
-                previous.tail = (previous.tail or "") + _BREAK
+                set_text(previous, "tail", (previous.tail or "") + BREAK)
         else:
             parent = element.getparent()
-            parent.text = (parent.text or "") + _BREAK
+            set_text(parent, "text", (parent.text or "") + BREAK)
 
 
 def paragraphs(container: etree._Element) -> list[str]:
@@ -280,7 +283,7 @@ def paragraphs(container: etree._Element) -> list[str]:
     """
     _mark_blocks(container)
     lines = []
-    for line in text_of(container).split(_BREAK):
+    for line in text_of(container).split(BREAK):
         line = collapse(line).strip()
         if not line or _is_tool_line(line):
             continue

@@ -25,12 +25,12 @@ _WAF_RE = re.compile(
 )
 _GONE_RE = re.compile(
     r"页面不存在|页面已删除|信息已删除|文章已删除|已被删除|不存在或已删除|您访问的页面不存在|"
-    r"页面找不到|找不到页面|页面未找到|无法找到该页|内容已撤回|信息已撤销|已下线|\b404\b|Not Found",
+    r"页面找不到|找不到页面|页面未找到|无法找到该页|内容已撤回|信息已撤销|已下线|(?<!\d)404(?!\d)|Not Found",
     re.I,
 )
 _ERROR_RE = re.compile(
     r"系统错误|服务器错误|系统繁忙|服务器繁忙|服务暂不可用|内部错误|出错了|发生错误|"
-    r"\b50[0234]\b|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out",
+    r"(?<!\d)50[0234](?!\d)|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out",
     re.I,
 )
 _LOGIN_RE = re.compile(r"用户登录|登录|登陆|sign\s*in|log\s*in", re.I)
@@ -39,6 +39,8 @@ _HANWEB_RECORDS_RE = re.compile(r"<record>\s*<!\[CDATA\[", re.I)
 #: a page whose visible text is longer than this is not a WAF/error/gone stub
 SMALL_PAGE = 1500
 MIN_LIST_ITEMS = 8
+#: a body shorter than this that reads as a stub message is that stub, not a release
+STUB_BODY = 60
 #: fewer visible characters than this: an empty page
 EMPTY_TEXT = 5
 
@@ -53,6 +55,8 @@ class Signals:
     has_password: bool  # an <input type=password>
     dated_links: int  # links sitting next to a date, as list pages show them
     raw_records: int  # Hanweb list records hidden in <script type="text/xml">
+    body_text: str = ""  # the body's paragraphs, joined
+    attachments: int = 0  # file links of the body or its attachment block
 
 
 def signals_from(root: etree._Element | None, raw: str) -> tuple[bool, int]:
@@ -82,21 +86,36 @@ def count_dated_links(root: etree._Element) -> int:
     return count
 
 
+def _stub_reason(text: str, has_password: bool) -> str | None:
+    """The reason a short text reads as a WAF, login, gone or error stub, else None."""
+    if has_password and _LOGIN_RE.search(text):
+        return "login"
+    if _WAF_RE.search(text):
+        return "waf"
+    if _GONE_RE.search(text):
+        return "gone"
+    if _ERROR_RE.search(text):
+        return "error_page"
+    return None
+
+
 def classify(s: Signals) -> str | None:
     """None for a release, else the ``not_release_reason``."""
-    if s.has_block or (s.known_body and s.body_chars > 0) or (s.article_meta and s.body_chars > 0):
+    if s.has_block:
+        return None
+    if 0 < s.body_chars < STUB_BODY and not s.attachments:
+        # a template with a body that only says "信息已删除" / "访问过于频繁"
+        reason = _stub_reason(s.body_text, s.has_password)
+        if reason:
+            return reason
+    has_content = s.body_chars > 0 or s.attachments > 0
+    if has_content and (s.known_body or s.article_meta):
         return None
     text = s.page_text()
-    small = len(text) <= SMALL_PAGE
-    if small or s.body_chars < 100:
-        if s.has_password and _LOGIN_RE.search(text):
-            return "login"
-        if _WAF_RE.search(text):
-            return "waf"
-        if _GONE_RE.search(text):
-            return "gone"
-        if _ERROR_RE.search(text):
-            return "error_page"
+    if len(text) <= SMALL_PAGE or s.body_chars < 100:
+        reason = _stub_reason(text, s.has_password)
+        if reason:
+            return reason
     if s.raw_records >= 3 or (s.dated_links >= MIN_LIST_ITEMS and s.body_chars < 300):
         return "list_page"
     if s.body_chars >= 100:

@@ -21,7 +21,10 @@ def _is_url(source: str) -> bool:
 
 
 def read_source(source: str) -> tuple[bytes, dict[str, str], str]:
-    """``(body, headers, url)`` of a file or an http(s) URL; NormalizeError when unreadable."""
+    """``(body, headers, url)`` of a file or an http(s) URL; NormalizeError when unreadable.
+
+    A file has no URL (``""``): the release's ``url`` is then null and relative links stay relative.
+    """
     if _is_url(source):
         import httpx  # only fetching needs it
 
@@ -32,7 +35,7 @@ def read_source(source: str) -> tuple[bytes, dict[str, str], str]:
         return response.content, dict(response.headers), str(response.url)
     path = Path(source)
     try:
-        return path.read_bytes(), {}, path.resolve().as_uri()
+        return path.read_bytes(), {}, ""
     except FileNotFoundError as exc:
         raise NormalizeError(f"{source}: no such file") from exc
     except IsADirectoryError as exc:
@@ -86,11 +89,15 @@ def render(release: Release, source: str) -> str:
 
 @click.command()
 @click.argument("sources", metavar="FILE_OR_URL...", nargs=-1, required=True)
-@click.option("--url", help="The page's URL (resolves links; a fetched URL is the default).")
+@click.option(
+    "--url",
+    help="The page's URL, for every source given (resolves links; default: the fetched URL, none for a file).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the exact normalized JSON.")
 def parse(sources: tuple[str, ...], url: str | None, as_json: bool) -> None:
     """Normalize saved pages (or fetch http(s) URLs) and print each Release.
 
+    With --json and several sources, one JSON object is printed per source, in order.
     Exit 2 when any source could not be read (the others are still printed).
     """
     failed = False

@@ -74,6 +74,7 @@ _CELL_TAGS = (
     "h5",
 )
 _MAX_CELL = 400
+_FORM_TAGS = frozenset(("select", "input", "button", "textarea", "form", "option"))
 
 
 def _label_of(text: str) -> tuple[str, bool, str] | None:
@@ -141,20 +142,17 @@ def _sibling_value(element: etree._Element) -> str | None:
     if tail:
         return tail
     sibling = element.getnext()
-    if sibling is None or not isinstance(sibling.tag, str):
-        return None
+    if sibling is None or not isinstance(sibling.tag, str) or sibling.tag in _FORM_TAGS:
+        return None  # a search form's <select> is no value
     text = text_of(sibling)
     if _is_label_text(text):
         return None
     return _value(text)
 
 
-def read_block(
-    root: etree._Element, exclude: Collection[etree._Element] = ()
-) -> tuple[dict[str, str], set[str]]:
-    """``(label → first non-empty value, labels seen)``; labels compacted, e.g. ``索引号``."""
+def read_block(root: etree._Element, exclude: Collection[etree._Element] = ()) -> dict[str, str]:
+    """Label (compacted, e.g. ``索引号``) → its first non-empty value, outside ``exclude`` (the body)."""
     found: dict[str, str] = {}
-    seen: set[str] = set()
     for element in root.iter(*_CELL_TAGS):
         if element in exclude:
             continue
@@ -171,7 +169,6 @@ def read_block(
             continue
         label, _colon, rest = parsed
         for pair_label, pair_text in _split_pairs(label, rest):
-            seen.add(pair_label)
             value = _value(pair_text)
             if value is None and pair_label == label and not rest.strip():
                 value = _sibling_value(element)
@@ -179,7 +176,7 @@ def read_block(
                     value = _header_row_value(element)
             if value is not None and pair_label not in found:
                 found[pair_label] = value
-    return found, seen
+    return found
 
 
 def fields_from_block(found: dict[str, str]) -> dict[str, str]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 # huge_tree lifts libxml2's size limits; nesting beyond its depth cap is cut off, never recursed into.
 # plain etree elements: lxml.html's per-element Python class lookup costs more than the parse itself
 _PARSER = etree.HTMLParser(huge_tree=True, recover=True, remove_comments=False, remove_pis=True)
 _STRING = etree.XPath("string()")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECL_CHARS = ("<?xml",)
 
 
@@ -19,7 +22,7 @@ def parse(text: str) -> etree._Element | None:
         # an XML declaration with an encoding is refused for str input; it carries nothing we need
         end = text.find("?>")
         text = text[end + 2 :] if end >= 0 else text
-    text = text.replace("\x00", "").replace("\ufdd0", "")  # U+FDD0 is body.py's block marker
+    text = text.replace("\x00", "").replace("\ufdd0", "")  # U+FDD0 is body.BREAK
     try:
         root = etree.fromstring(text, parser=_PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
@@ -32,6 +35,14 @@ def text_of(element: etree._Element) -> str:
     return str(_STRING(element))
 
 
+def set_text(element: etree._Element, attribute: str, value: str | None) -> None:
+    """Set ``text`` or ``tail``; control characters the parser kept are dropped if lxml refuses them."""
+    try:
+        setattr(element, attribute, value)
+    except ValueError:
+        setattr(element, attribute, _CONTROL_RE.sub("", value or ""))
+
+
 def drop(element: etree._Element) -> None:
     """Remove an element but keep its tail text in place."""
     parent = element.getparent()
@@ -41,9 +52,9 @@ def drop(element: etree._Element) -> None:
     if tail:
         previous = element.getprevious()
         if previous is not None:
-            previous.tail = (previous.tail or "") + tail
+            set_text(previous, "tail", (previous.tail or "") + tail)
         else:
-            parent.text = (parent.text or "") + tail
+            set_text(parent, "text", (parent.text or "") + tail)
     parent.remove(element)
 
 

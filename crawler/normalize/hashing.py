@@ -7,7 +7,7 @@ import json
 
 from crawler.model import Release
 
-from .text import fold
+from .text import fold, fold_all
 
 HASHED_FIELDS = (
     "index_no",
@@ -31,7 +31,7 @@ def _folded(value: str | None) -> str | None:
 def hash_payload(release: Release) -> str:
     """The canonical JSON text that is hashed (useful to see why two hashes differ)."""
     payload: dict[str, object] = {name: _folded(getattr(release, name)) for name in HASHED_FIELDS}
-    payload["paragraphs"] = [p for p in (fold(p) for p in release.paragraphs) if p]
+    payload["paragraphs"] = [p for p in fold_all(release.paragraphs) if p]
     payload["attachments"] = [fold(a.get("name") or "") for a in release.attachments]
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 

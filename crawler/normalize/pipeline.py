@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from lxml import etree
 
@@ -27,7 +27,7 @@ NORMALIZER_VERSION = 1
 def _not_release(url: str, reason: str, encoding: str | None) -> Release:
     return Release(
         kind="not_release",
-        url=url,
+        url=url or None,
         not_release_reason=reason,
         encoding=encoding,
         normalizer_version=NORMALIZER_VERSION,
@@ -40,15 +40,40 @@ def normalize(body: bytes, url: str, headers: Mapping[str, str] | None = None) -
         return _not_release(url, "empty", None)
     try:
         text, encoding = decode_html(body, headers)
-    except Exception:  # noqa: BLE001 - a decoder bug must not take a crawl down
+    except (LookupError, UnicodeError, ValueError):  # a codec that chokes on hostile bytes
         text, encoding = body.decode("utf-8", errors="replace"), "utf-8"
+    if _looks_binary(text):
+        return _not_release(url, "unknown", encoding)
     root = parse(text)
     if root is None:
         return _not_release(url, "empty", encoding)
     try:
         return _from_tree(root, text, url, encoding)
-    except RecursionError:
+    except (RecursionError, ValueError, UnicodeError, etree.LxmlError):
+        # content lxml or a codec refuses deep inside (not a programming error): not a release
         return _not_release(url, "unknown", encoding)
+
+
+def _body_parts(
+    container: etree._Element | None,
+    in_body: set[etree._Element],
+    raw: str,
+    base: str,
+    index: Callable[[], Index],
+) -> tuple[list[str], list[dict[str, str]], list[dict[str, str]]]:
+    """``(paragraphs, attachments, links)`` of the body (and of an attachment block beside it)."""
+    anchors: list[etree._Element] = []
+    if container is not None:
+        body_mod.remove_boilerplate(container)
+        anchors = list(container.iter("a"))
+    if has_attachment_block(raw):
+        for element in index().containing(*ATTACHMENT_BLOCK_MARKS):
+            if element not in in_body:
+                anchors.extend(a for a in element.iter("a") if a not in in_body)
+    attachments, links = collect(anchors, base)
+    # paragraphs() marks block boundaries in the tree, so it runs last
+    paragraphs = body_mod.paragraphs(container) if container is not None else []
+    return paragraphs, attachments, links
 
 
 def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Release:
@@ -65,52 +90,39 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
     found = body_mod.find_body(root, index)
     container = found.container
     in_body: set[etree._Element] = set(container.iter()) if container is not None else set()
-    block, _seen = read_block(root, exclude=in_body)
-    fields = fields_from_block(block)
+    fields = fields_from_block(block := read_block(root, exclude=in_body))
     crumbs = breadcrumb(root, exclude=in_body)
-    base = base_url(root, url)
+    paragraphs, attachments, links = _body_parts(container, in_body, raw, base_url(root, url), index)
 
-    paragraphs: list[str] = []
-    anchors: list[etree._Element] = []
-    if container is not None:
-        body_mod.remove_boilerplate(container)
-        anchors = list(container.iter("a"))
-    blocks = index().containing(*ATTACHMENT_BLOCK_MARKS) if has_attachment_block(raw) else []
-    for element in blocks:
-        if element not in in_body:
-            anchors.extend(a for a in element.iter("a") if a not in in_body)
-    attachments, links = collect(anchors, base)
-    if container is not None:
-        paragraphs = body_mod.paragraphs(container)  # marks block boundaries in the tree: last
-
+    generic = found.source in ("generic", "none")
     signals = Signals(
         has_block=bool(block),
-        known_body=found.source not in ("generic", "none"),
+        known_body=not generic,
         article_meta="title" in meta,
         body_chars=sum(len(p) for p in paragraphs),
         page_text=lambda: _visible_text(root),
         has_password=has_password,
-        dated_links=count_dated_links(root) if not block and found.source in ("generic", "none") else 0,
+        dated_links=count_dated_links(root) if not block and generic else 0,
         raw_records=records,
+        body_text="\n".join(paragraphs),
+        attachments=len(attachments),
     )
     reason = classify(signals)
+    site_name = meta.get("site_name")
     if reason is not None:
         release = _not_release(url, reason, encoding)
-        release.title = meta.get("title") or page_title(root, meta.get("site_name"))
-        release.site_name = meta.get("site_name")
+        release.title = meta.get("title") or page_title(root, site_name)
+        release.site_name = site_name
         return release
 
-    site_name = meta.get("site_name")
-    written = parse_date(fields.get("written_date"))
-    published = parse_datetime(meta.get("published_at")) or parse_datetime(fields.get("published_at"))
     release = Release(
         kind="release",
-        url=url,
+        url=url or None,
         index_no=fields.get("index_no"),
         title=fields.get("title") or meta.get("title") or page_title(root, site_name),
         publisher=fields.get("publisher") or meta.get("publisher") or fields.get("source"),
-        written_date=written,
-        published_at=published,
+        written_date=parse_date(fields.get("written_date")),
+        published_at=parse_datetime(meta.get("published_at")) or parse_datetime(fields.get("published_at")),
         doc_number=fields.get("doc_number"),
         category=fields.get("category"),
         validity=fields.get("validity"),
@@ -129,6 +141,17 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
     return release
 
 
+_BINARY_SAMPLE = 65_536
+
+
+def _looks_binary(text: str) -> bool:
+    """Bytes that are no text in any encoding (an image, a zip, random data served as a page)."""
+    sample = text[:_BINARY_SAMPLE]
+    bad = sample.count("\ufffd") + sample.count("\x00")
+    return bad > max(8, len(sample) // 100)
+
+
 def _visible_text(root: etree._Element) -> str:
     body = root.find("body")
-    return clean(text_of(body if body is not None else root)) or ""
+    text = text_of(body if body is not None else root).replace(body_mod.BREAK, "\n")
+    return clean(text) or ""

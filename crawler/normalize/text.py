@@ -18,6 +18,18 @@ def collapse(text: str) -> str:
     return text
 
 
+def has_zero_width(text: str) -> bool:
+    """Faster than a regex search on long CJK text."""
+    return any(char in text for char in ZERO_WIDTH)
+
+
+def fold_all(texts: list[str]) -> list[str]:
+    """``fold`` of each text, checking the whole list for zero-width characters only once."""
+    if has_zero_width("".join(texts)):
+        return [fold(text) for text in texts]
+    return [" ".join(text.split()) for text in texts]
+
+
 def drop_zero_width(text: str) -> str:
     return _ZERO_WIDTH_RE.sub("", text) if _ZERO_WIDTH_RE.search(text) else text
 

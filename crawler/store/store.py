@@ -260,6 +260,11 @@ class Store:
         with self._write() as db:
             outbox.finish(db, event_id, sink, "failed", now_iso(), error)
 
+    def skipped(self, event_id: int, sink: str, reason: str) -> None:
+        """Settle an event a sink will never send (a baseline event without ``notify_baseline``)."""
+        with self._write() as db:
+            outbox.finish(db, event_id, sink, "skipped", now_iso(), reason)
+
     # -- history, diff, search ---------------------------------------------------------------------
     def resolve(self, key_or_url: str) -> str:
         """The release key for a key, a URL it was seen at, or a ``url:`` key; ``UnknownRelease`` else."""

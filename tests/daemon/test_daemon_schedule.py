@@ -10,7 +10,7 @@ import pytest
 
 from crawler.demo.server import serve
 from crawler.demo.site import build_site
-from tests.daemon.daemonkit import Daemon, events, runs, wait_for
+from tests.daemon.daemonkit import Daemon, events, rows, runs, wait_for
 from tests.helpers import site_entry, write_config
 
 FINISHED = ("ok", "partial", "failed", "skipped")
@@ -47,6 +47,11 @@ def test_scheduled_runs_record_a_change_exactly_once(tmp_path: Path) -> None:
     assert len(changed) == 1, changed
     assert changed[0]["index_no"] == edited.index_no
     assert changed[0]["run_id"] > mark
+    # the daemon delivered it after the run (console sink: the daemon's stdout); baseline `new` events
+    # stay undelivered (notify_baseline: false)
+    deliveries = rows(db, "SELECT * FROM deliveries WHERE event_id = ?", (changed[0]["id"],))
+    assert [(d["sink"], d["state"]) for d in deliveries] == [("console", "delivered")]
+    assert edited.title in daemon.out_path.read_text(encoding="utf-8")
 
     lines = [json.loads(line) for line in daemon.log().splitlines() if line.strip()]
     ends = [e for e in lines if e["event"] == "run_end"]

@@ -4,8 +4,11 @@ and never hangs."""
 from __future__ import annotations
 
 import os
+import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.normalize import normalize
 
@@ -21,11 +24,16 @@ def test_empty_bodies_are_empty(body: bytes) -> None:
 
 
 @pytest.mark.timeout(60)
-def test_binary_garbage_is_not_a_release() -> None:
-    body = os.urandom(200_000)
+@pytest.mark.parametrize("seed", range(8))
+def test_binary_garbage_is_not_a_release(seed: int) -> None:
+    body = random.Random(seed).randbytes(200_000)
     release = normalize(body, FIXTURE_URL)
-    assert release.kind == "not_release"
-    assert release.not_release_reason in ("empty", "unknown")
+    assert (release.kind, release.not_release_reason) == ("not_release", "unknown")
+
+
+def test_a_png_served_as_html_is_not_a_release() -> None:
+    body = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + random.Random(1).randbytes(3000)
+    assert normalize(body, FIXTURE_URL).kind == "not_release"
 
 
 @pytest.mark.timeout(60)
@@ -110,3 +118,56 @@ def test_malformed_markup_gets_a_kind(body: bytes) -> None:
     assert release.kind in ("release", "not_release")
     if release.kind == "not_release":
         assert release.not_release_reason in ("empty", "unknown")
+
+
+HTML_TOKENS = st.sampled_from(
+    [
+        "<html>",
+        "<body>",
+        "</div>",
+        "<div id='zoom'>",
+        "<p>",
+        "</p>",
+        "<table><tr><td>",
+        "索引号：",
+        "发布机构",
+        "<meta name='ContentStart'>",
+        "<meta name='ContentEnd'>",
+        "<!--",
+        "-->",
+        "&nbsp;",
+        "\u3000",
+        "\u200b",
+        "◤某：",
+        "问：",
+        "<a href='x.pdf'>",
+        "</a>",
+        "<script>",
+        "</script>",
+        "2024-01-01",
+        "<br>",
+        "<li>",
+        "正文",
+        "<meta charset='gbk'>",
+        "\x00",
+        "<![CDATA[",
+        "]]>",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=4000))
+def test_arbitrary_bytes_never_raise(body: bytes) -> None:
+    release = normalize(body, FIXTURE_URL)
+    assert release.kind in ("release", "not_release")
+    assert (release.kind == "not_release") == (release.not_release_reason is not None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(HTML_TOKENS | st.text(max_size=8), max_size=80))
+def test_arbitrary_markup_never_raises(tokens: list[str]) -> None:
+    release = normalize("".join(tokens).encode("utf-8", errors="replace"), FIXTURE_URL)
+    assert release.kind in ("release", "not_release")
+    if release.kind == "release":
+        assert release.content_hash is not None

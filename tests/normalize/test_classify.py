@@ -86,3 +86,29 @@ LIST_PAGES = sorted(LISTS.glob("*.html")) + sorted(LISTS.glob("*.xml")) if LISTS
 def test_column_lists_and_dataproxy_replies_are_list_pages(page) -> None:
     release = normalize(page.read_bytes(), FIXTURE_URL)
     assert (release.kind, release.not_release_reason) == ("not_release", "list_page")
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [("该信息已删除或不存在", "gone"), ("访问过于频繁，请稍后再试", "waf"), ("页面404错误", "gone")],
+)
+def test_a_detail_template_whose_body_is_only_a_stub_message_is_that_stub(message: str, reason: str) -> None:
+    html = (
+        '<html><head><meta charset="utf-8"><meta name="ArticleTitle" content=""><title>某某市人民政府</title>'
+        f'</head><body><div class="position">当前位置：<a href="/">首页</a></div><div id="zoom"><p>{message}</p></div>'
+        "</body></html>"
+    )
+    release = normalize(html.encode(), FIXTURE_URL)
+    assert (release.kind, release.not_release_reason) == ("not_release", reason)
+
+
+def test_an_attachment_only_release_is_a_release() -> None:
+    html = (
+        '<html><head><meta charset="utf-8"><meta name="ArticleTitle" content="2024年预算公开"></head><body>'
+        '<div class="TRS_Editor"><a href="P0202401.pdf"></a></div></body></html>'
+    )
+    release = normalize(html.encode(), FIXTURE_URL)
+    assert release.kind == "release"
+    assert release.attachments == [
+        {"name": "P0202401.pdf", "url": "http://www.example.gov.cn/art/2024/1/1/P0202401.pdf"}
+    ]

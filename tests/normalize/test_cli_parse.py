@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +95,45 @@ def test_every_page_validates_against_the_release_schema(page: Path, release_sch
     data = normalize(page.read_bytes(), FIXTURE_URL).to_dict()
     jsonschema.validate(json.loads(json.dumps(data, ensure_ascii=False)), release_schema)
     assert data["kind"] in ("release", "not_release")
+
+
+@pytest.fixture()
+def local_site() -> Iterator[str]:
+    """The fixtures folder served over HTTP on 127.0.0.1 (a real server, a real fetch)."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(FIXTURES))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.timeout(120)
+def test_an_http_url_is_fetched_and_becomes_the_release_url(local_site: str) -> None:
+    url = f"{local_site}/ul_li_ensp.html"
+    result = run(url, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["url"] == url
+    assert data["index_no"] == "PZ00101-1700-2016-00422"
+    assert data["attachments"][0]["url"] == f"{local_site}/W020161202001.xlsx"
+
+
+@pytest.mark.timeout(120)
+def test_an_unreachable_url_exits_2_without_a_traceback(local_site: str) -> None:
+    result = run("http://127.0.0.1:9/nothing.html")
+    assert result.returncode == 2
+    assert "http://127.0.0.1:9/nothing.html" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.timeout(120)
+def test_a_file_without_url_has_no_url_and_keeps_links_relative() -> None:
+    result = run(str(FIXTURES / "ul_li_ensp.html"), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["url"] is None
+    assert data["attachments"][0]["url"] == "./W020161202001.xlsx"

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from crawler.model import Release
 from crawler.normalize import content_hash, normalize
 from crawler.normalize.hashing import HASHED_FIELDS
+from crawler.normalize.text import fold, fold_all
 
 from .conftest import REFERENCE_URL
 
@@ -127,3 +128,14 @@ def test_hash_covers_exactly_the_named_fields() -> None:
     moved = Release(**renamed.to_dict())
     moved.attachments = [{"name": "附件.pdf", "url": "http://elsewhere/1.pdf"}]
     assert content_hash(moved) == content_hash(renamed)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from("衢州 \u3000\u00a0\u200b\ufeff\n\tab"), max_size=30), max_size=8
+    )
+)
+def test_fold_all_is_fold_of_each(texts: list[str]) -> None:
+    assert fold_all(texts) == [fold(text) for text in texts]
+    assert all("\u200b" not in t and "\u3000" not in t and "  " not in t for t in fold_all(texts))

@@ -112,3 +112,8 @@ def test_information_source_ranks_below_the_content_source_meta() -> None:
     meta = '<meta name="ContentSource" content="市政府办公室">'
     assert normalize(page(block, meta), FIXTURE_URL).publisher == "市政府办公室"
     assert normalize(page(block), FIXTURE_URL).publisher == "某日报"
+
+
+def test_a_search_form_label_is_not_a_disclosure_value() -> None:
+    form = "<form><label>主题分类：</label><select><option>全部</option><option>综合政务</option></select></form>"
+    assert normalize(page(form), FIXTURE_URL).category is None

@@ -1,0 +1,98 @@
+"""``govwatch serve [--db PATH | --config PATH] [--port 8001] [--host 127.0.0.1]``.
+
+Runs Datasette in this process (``datasette.app.Datasette`` served by uvicorn, as ``datasette serve``
+does) so the plugin and metadata shipped in this package are used whatever is installed: the plugin
+module is registered with Datasette's plugin manager, the metadata is keyed by the name Datasette gives
+the database (its file stem). The file is opened in Datasette's normal (mutable) mode — crawls keep
+writing through WAL — but Datasette only reads through ``mode=ro`` connections and the plugin denies
+every write action; there is no ``--root``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler.browse.metadata import build_metadata
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC_MOUNT = ("-/govwatch-static", str(HERE / "static"))  # /-/govwatch-static/govwatch.css
+SETTINGS = {"sql_time_limit_ms": 3000, "facet_time_limit_ms": 500, "default_page_size": 50}
+
+
+def _fail(message: str) -> None:
+    click.echo(f"govwatch: {message}", err=True)
+    raise click.exceptions.Exit(2)
+
+
+def database_from_config(config: Path) -> Path:
+    if not config.is_file():
+        _fail(f"config file not found: {config}")
+    from crawler.config import load_config
+
+    try:
+        return Path(load_config(config).database)
+    except Exception as exc:  # the config layer's errors name file, key and line
+        _fail(str(exc))
+        raise  # unreachable
+
+
+def register_plugin() -> None:
+    from datasette.plugins import pm
+
+    from crawler.browse import plugin
+
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name="govwatch")
+
+
+def build_datasette(db: Path) -> Any:
+    """A started Datasette over ``db`` with govwatch's plugin, metadata and templates."""
+    from datasette.app import Datasette
+
+    register_plugin()
+    name = db.stem
+    ds = Datasette(
+        [str(db)],
+        metadata=build_metadata(name),
+        template_dir=str(TEMPLATES),
+        static_mounts=[STATIC_MOUNT],
+        settings=SETTINGS,
+    )
+    if name not in ds.databases:  # Datasette's naming changed: the metadata would not apply
+        raise click.ClickException(f"Datasette named the database {list(ds.databases)}, expected {name!r}")
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(ds.invoke_startup())
+    finally:
+        loop.close()
+    return ds
+
+
+@click.command()
+@click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help="SQLite database [govwatch.db]."
+)
+@click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), help="config.yaml naming the database."
+)
+@click.option("--port", type=int, default=8001, show_default=True)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Interface to bind (only this machine by default)."
+)
+def serve(db_path: Path | None, config: Path | None, port: int, host: str) -> None:
+    """Browse the archive in Datasette (read-only): search, history, diffs, tampered pages, Atom feed."""
+    if db_path and config:
+        _fail("give --db or --config, not both")
+    db = db_path or (database_from_config(config) if config else Path("govwatch.db"))
+    if not db.is_file():
+        _fail(f"database not found: {db} (run `govwatch crawl` or `govwatch demo --db {db}` first)")
+    import uvicorn
+
+    ds = build_datasette(db.resolve())
+    click.echo(f"govwatch serve: http://{host}:{port}/{db.stem} (Ctrl-C to stop)", err=True)
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)

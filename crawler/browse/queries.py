@@ -1,0 +1,164 @@
+"""The canned queries shown on the database page (metadata ``queries``), in display order.
+
+They read the store's tables (crawler/store/schema.py) and use the SQL functions the plugin registers:
+``bigram_query(q)`` turns what a person typed into the FTS5 phrase query of its bigrams. Timestamps
+are ISO 8601 with an offset; ``julianday()`` compares them in UTC.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: a key, a URL the release was seen at, or a ``url:`` key → the release key
+_RESOLVE_KEY = (
+    "coalesce((select key from releases where key = :key), "
+    "(select key from release_urls where url = :key), "
+    "(select key from releases where key = 'url:' || :key))"
+)
+
+SEARCH = """
+select r.key, r.title, r.publisher, r.written_date, r.site, r."column", r.status,
+  case when instr(v.body, :q) > 0
+       then '…' || substr(v.body, max(1, instr(v.body, :q) - 30), 90) || '…' end as context,
+  round(bm25(releases_fts, 0.0, 5.0, 1.0), 3) as score
+from releases_fts
+join releases r on r.id = releases_fts.rowid
+left join versions v on v.key = r.key and v.version = r.current_version
+where releases_fts match bigram_query(:q)
+order by score, r.written_date desc
+limit 200
+"""
+
+LATEST_EVENTS = """
+select e.id, e.created_at, e.type, e.severity, e.site, e.key, e.title, e.version, e.url,
+  json_extract(e.details, '$.diff') as diff_summary,
+  (select group_concat(json_extract(f.value, '$.rule') || ': ' ||
+          substr(json_extract(f.value, '$.evidence'), 1, 120), char(10))
+     from json_each(e.flags) f where json_extract(f.value, '$.severity') = 'critical') as evidence,
+  e.baseline
+from events e
+order by e.type = 'tampered' desc, e.created_at desc, e.id desc
+limit 200
+"""
+
+HISTORY = f"""
+select v.key, v.version, v.first_seen, v.last_seen, v.url,
+  json_extract(v.fields, '$.title') as title,
+  json_extract(v.fields, '$.publisher') as publisher,
+  json_extract(v.fields, '$.written_date') as written_date,
+  v.content_hash,
+  (select group_concat(json_extract(f.value, '$.rule'), ', ')
+     from json_each(v.flags) f where json_extract(f.value, '$.severity') = 'critical') as critical_flags,
+  case when v.version > 1 then 'v' || (v.version - 1) || ' → v' || v.version end as diff
+from versions v
+where v.key = {_RESOLVE_KEY}
+order by v.version desc
+"""
+
+CHANGED_RECENTLY = """
+select e.key, r.title, r.publisher, r.site, r.current_version, r.status,
+  group_concat(distinct e.type) as event_types,
+  max(e.created_at) as last_event_at
+from events e
+join releases r on r.key = e.key
+where e.type in ('changed', 'removed', 'restored', 'tampered', 'conflict')
+  and julianday(e.created_at) >= julianday('now', '-' || cast(coalesce(nullif(:days, ''), 7) as integer) || ' days')
+group by e.key
+order by last_event_at desc
+"""
+
+TAMPERED = """
+select e.created_at, e.key, coalesce(r.title, e.title) as title, e.url,
+  json_extract(f.value, '$.rule') as rule,
+  json_extract(f.value, '$.evidence') as evidence,
+  json_extract(f.value, '$.location') as location,
+  case when exists (select 1 from release_urls u where u.key = e.key and u.critical_flags != '[]')
+       then 'yes 是' else 'no 否' end as still_flagged
+from events e
+left join releases r on r.key = e.key
+join json_each(e.flags) f
+where e.type = 'tampered' and json_extract(f.value, '$.severity') = 'critical'
+order by e.created_at desc, e.id desc
+"""
+
+FAILING = """
+select e.site, case when e.key like 'column:%' then 'column 栏目' else 'release 发布' end as kind,
+  e."column", e.title, e.url, e.created_at as failing_since, 'fetch_failed' as state,
+  json_extract(e.details, '$.error_kind') as error_kind
+from events e
+where e.type = 'fetch_failed'
+  and not exists (select 1 from events x where x.key = e.key and x.type = 'fetch_recovered' and x.id > e.id)
+union all
+select c.site, 'column 栏目', c.name, null, c.column_url, c.last_ok_at,
+  'failing ' || c.fail_streak || ' run(s), not yet reported', null
+from columns c
+where c.fail_streak > 0 and c.failing = 0
+union all
+select u.site, 'release 发布', u."column", r.title, u.url, u.last_ok_at,
+  'failing ' || u.fail_streak || ' run(s), not yet reported', null
+from release_urls u left join releases r on r.key = u.key
+where u.fail_streak > 0 and u.fail_reported = 0
+order by failing_since desc
+"""
+
+BY_MONTH = """
+select substr(coalesce(written_date, published_at), 1, 7) as month, count(*) as releases,
+  sum(status = 'removed') as removed
+from releases
+group by month
+order by month desc
+"""
+
+
+def canned_queries() -> dict[str, dict[str, Any]]:
+    """Datasette ``queries`` metadata: name → {sql, title, description, hide_sql}."""
+    queries: dict[str, dict[str, Any]] = {
+        "search": {
+            "sql": SEARCH.strip(),
+            "title": "全文搜索 Full-text search",
+            "description": (
+                "在标题和正文中搜索（如 衢州、数字化改革），按相关度排序。"
+                " Search titles and bodies; two-character words work. Best matches first (bm25)."
+            ),
+        },
+        "latest_events": {
+            "sql": LATEST_EVENTS.strip(),
+            "title": "最新事件 Latest events",
+            "description": "篡改事件在前，其余按时间倒序。 Tampered pages first, then newest first.",
+        },
+        "history": {
+            "sql": HISTORY.strip(),
+            "title": "发布的历史版本 A release's history",
+            "description": (
+                "输入索引号（或网址），列出该发布的全部版本；点击“diff”查看两个版本之间的逐字差异。"
+                " Every version of one release (key = 索引号 or URL); follow a diff link to compare."
+            ),
+        },
+        "changed_recently": {
+            "sql": CHANGED_RECENTLY.strip(),
+            "title": "近 N 天有变化的发布 Releases changed in the last N days",
+            "description": "修改、撤下、恢复、篡改。 Changed, removed, restored or tampered; days defaults to 7.",
+        },
+        "tampered": {
+            "sql": TAMPERED.strip(),
+            "title": "被篡改的页面及证据 Tampered pages and their evidence",
+            "description": "每条严重标记一行：规则、证据、位置。 One row per critical flag: rule, evidence, location.",
+        },
+        "failing": {
+            "sql": FAILING.strip(),
+            "title": "抓取失败的来源 Failing sources",
+            "description": (
+                "连续抓取失败且尚未恢复的栏目和网址。"
+                " Columns and URLs failing now: fetch_failed without a later fetch_recovered, "
+                "and failure streaks not yet reported."
+            ),
+        },
+        "releases_by_month": {
+            "sql": BY_MONTH.strip(),
+            "title": "按月统计 Releases by month",
+            "description": "按成文日期（无则发布日期）的月份统计。 Counted by written date, else publication date.",
+        },
+    }
+    for query in queries.values():
+        query["hide_sql"] = True  # "Show SQL" stays one click away
+    return queries
