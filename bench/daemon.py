@@ -110,6 +110,12 @@ def main() -> int:
             event_counts = dict(
                 conn.execute("SELECT type, count(*) FROM events WHERE baseline = 0 GROUP BY type")
             )
+            failures = [
+                f"run {run_id}: {json.loads(notes).get('error') or counts}"
+                for run_id, notes, counts in conn.execute(
+                    "SELECT id, notes, counts FROM runs WHERE status = 'failed'"
+                )
+            ]
             delivered = conn.execute("SELECT count(*) FROM deliveries WHERE state = 'delivered'").fetchone()[
                 0
             ]
@@ -132,6 +138,7 @@ crawl subprocess; the daemon process is sampled with psutil after run {args.earl
 
 - runs: {status_counts}; non-baseline events {event_counts}, deliveries made {delivered}; run time (crawl subprocess + bookkeeping) median {sorted(seconds)[len(seconds) // 2]:.1f} s,
   max {max(seconds):.1f} s; runs {args.early + 1}–{args.runs} took {elapsed:.0f} s, the whole bench {total:.0f} s.
+- failed runs: {"; ".join(failures) or "none"}
 - SIGTERM: daemon exit status {code}; crawl processes left behind: {len(leftover)}.
 - Verdict: RSS growth {growth * 100:+.1f}% ({"within" if growth <= MAX_GROWTH else "OVER"} the 10% bound).
 """

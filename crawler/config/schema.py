@@ -142,6 +142,24 @@ class Config:
         return ZoneInfo(self.timezone)
 
 
+_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def crontab_weekdays(field: str) -> str:
+    """Crontab counts weekdays from Sunday (0 or 7); APScheduler 3 from Monday. Numbers become names
+    (``1-5`` → ``mon-fri``) so a schedule fires on the day a cron user means."""
+    import re
+
+    def name(match: re.Match[str]) -> str:
+        n = int(match.group(0))
+        if n > 7:
+            raise ValueError(f"day of week {n} is out of range 0-7")
+        return _CRON_DAYS[n]
+
+    # step values (*/2, 1-5/2) keep their number
+    return re.sub(r"(?<![/\d])\d+", name, field)
+
+
 def cron_trigger(expression: str, timezone: str | tzinfo = "Asia/Shanghai"):
     """Build a ``CronTrigger``; ``ValueError`` when APScheduler rejects it or the field count is wrong."""
     from apscheduler.triggers.cron import CronTrigger
@@ -149,7 +167,7 @@ def cron_trigger(expression: str, timezone: str | tzinfo = "Asia/Shanghai"):
     tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
     fields = expression.split()
     if len(fields) == 5:
-        return CronTrigger.from_crontab(expression, timezone=tz)
+        fields = ["0", *fields]
     if len(fields) == 6:
         second, minute, hour, day, month, day_of_week = fields
         return CronTrigger(
@@ -158,7 +176,7 @@ def cron_trigger(expression: str, timezone: str | tzinfo = "Asia/Shanghai"):
             hour=hour,
             day=day,
             month=month,
-            day_of_week=day_of_week,
+            day_of_week=crontab_weekdays(day_of_week),
             timezone=tz,
         )
     raise ValueError(f"a schedule has 5 cron fields (or 6 with seconds first), not {len(fields)}")

@@ -48,8 +48,19 @@ def classify_failure(failure: Failure) -> str:
         if "ConnectionLost" in text or "ConnectionDone" in text:
             return "connection"
         return "connection"
+    # Scrapy >= 2.13 wraps Twisted's errors in its own (scrapy.exceptions): ResponseDataLossError
+    # (a body shorter than its Content-Length), DownloadFailedError (a ResponseFailed: the
+    # connection reset or lost mid-answer), DownloadCancelledError (DOWNLOAD_MAXSIZE, …)
+    if "DataLoss" in name:
+        return "truncated"
+    if name == "DownloadFailedError":
+        cause = f"{exc} {exc.__cause__!r} {getattr(exc.__cause__, 'reasons', '')!r}"
+        return "truncated" if "DataLoss" in cause else "connection"
     if isinstance(exc, twisted_error.ConnectError | twisted_error.ConnectionLost) or "Connection" in name:
         return "connection"
-    if "maxsize" in str(exc).lower() or "Cancelled" in name:
+    text = str(exc).lower()
+    if "maxsize" in text or "max size" in text:
         return "too_large"
+    if "Cancelled" in name:
+        return "cancelled"
     return name.lower() or "error"

@@ -120,7 +120,7 @@ def crawl(
     """Crawl ``sites`` once each; returns one :class:`RunResult` per site (skipped ones included)."""
     results: list[RunResult] = []
     planned: list[tuple[SiteConfig, Any, RunResult, SiteLock]] = []
-    process = CrawlerProcess(settings={"LOG_LEVEL": "WARNING"}, install_root_handler=True)
+    process = CrawlerProcess(settings={"LOG_LEVEL": "WARNING", "LOG_INSTALL_ROOT_HANDLER": True})
     with contextlib.ExitStack() as stack, _Progress(progress) as bar:
         for site in sites:
             lock = SiteLock(database, site.name)
@@ -147,28 +147,37 @@ def crawl(
         if planned:
             process.start()
         for site, crawler, result, _lock in planned:
-            spider: GovSpider = crawler.spider
-            stats = crawler.stats.get_stats()
-            result.status = run_status(spider)
-            result.requests = int(stats.get("downloader/request_count", 0))
-            result.bytes = int(stats.get("downloader/response_bytes", 0))
-            result.failed = spider.failed_fetches
-            if result.status != "failed":
-                after_run(store, config, site, result.run_id)
-            counts = Counter(e.type for e in spider.events)
-            store.finish_run(
-                result.run_id,
-                result.status,
-                {
-                    "requests": result.requests,
-                    "bytes": result.bytes,
-                    "failed": result.failed,
-                    "counts": dict(counts),
-                    "bounded": spider.bounded,
-                    "finish_reason": stats.get("finish_reason"),
-                },
-            )
-            result.finished_at = clock.now_iso()
-            result.events = store.run_events(result.run_id)
+            _finish(store, config, site, crawler, result)
             results.append(result)
     return results
+
+
+def _finish(store: Any, config: Config, site: SiteConfig, crawler: Any, result: RunResult) -> None:
+    """Close the run row of one site's crawl: status, counts, site-health checks."""
+    spider: GovSpider | None = getattr(crawler, "spider", None)
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    if spider is None:  # the spider could not even start (logged by Scrapy): a failed run, nothing lost
+        result.status = "failed"
+        result.message = "the crawl could not start; see the log above"
+        store.finish_run(result.run_id, "failed", {"message": result.message})
+    else:
+        result.status = run_status(spider)
+        result.requests = int(stats.get("downloader/request_count", 0))
+        result.bytes = int(stats.get("downloader/response_bytes", 0))
+        result.failed = spider.failed_fetches
+        if result.status != "failed":
+            after_run(store, config, site, result.run_id)
+        store.finish_run(
+            result.run_id,
+            result.status,
+            {
+                "requests": result.requests,
+                "bytes": result.bytes,
+                "failed": result.failed,
+                "counts": dict(Counter(e.type for e in spider.events)),
+                "bounded": spider.bounded,
+                "finish_reason": stats.get("finish_reason"),
+            },
+        )
+    result.finished_at = clock.now_iso()
+    result.events = store.run_events(result.run_id)

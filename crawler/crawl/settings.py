@@ -38,7 +38,7 @@ def site_settings(site: SiteConfig, config: Config) -> dict[str, Any]:
         "AUTOTHROTTLE_START_DELAY": max(p.download_delay, 1.0),
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(p.concurrency_per_host),
         "DOWNLOAD_DELAY": p.download_delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": p.download_delay > 0,
+        "DOWNLOAD_DELAY_JITTER": 0.5 if p.download_delay > 0 else 0,
         "CONCURRENT_REQUESTS": max(16, p.concurrency_per_host * 2),
         "CONCURRENT_REQUESTS_PER_DOMAIN": p.concurrency_per_host,
         "DOWNLOAD_TIMEOUT": download_timeout(site),

@@ -7,6 +7,7 @@ layers, storing it to the pipeline.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -59,10 +60,9 @@ class GovSpider(scrapy.Spider):
         self.hosts = site.hosts
         self.now = clock.now()
         self.known = store.known_urls(site.name)
-        self.columns = {
-            c.url: ColumnProgress(c, baseline=not store.column_baselined(site.name, c.url))
-            for c in site.columns
-        }
+        self.columns = {c.url: ColumnProgress(c, baseline=not self._baselined(c.url)) for c in site.columns}
+        # after a run that may have left listed items unfetched, read every list page again
+        self.full_listing = self._previous_run_unclean()
         self.scheduled: set[str] = set()
         self.requests_made = 0
         self.bytes = 0
@@ -70,6 +70,54 @@ class GovSpider(scrapy.Spider):
         self.failed_fetches = 0
         self.events: list[Any] = []
         self.started = time.monotonic()
+
+    # ------------------------------------------------------------------ what earlier runs left
+    def _query(self, sql: str, params: list[Any]) -> list[dict[str, Any]] | None:
+        db = getattr(self.store, "db", None)
+        return None if db is None else list(db.query(sql, params))
+
+    def _baselined(self, column_url: str) -> bool:
+        """A column is baselined once a run that *finished* read it: a baseline run killed half way
+        leaves the rest of the baseline to the next run (DESIGN.md: releases listed in the baseline
+        run but fetched later are baseline too)."""
+        if not self.store.column_baselined(self.site.name, column_url):
+            return False
+        found = self._query(
+            "SELECT 1 FROM column_runs cr JOIN columns c ON c.id = cr.column_id JOIN runs r ON r.id = cr.run_id "
+            "WHERE c.site = ? AND c.column_url = ? AND cr.ok = 1 AND r.status IN ('ok', 'partial') LIMIT 1",
+            [self.site.name, column_url],
+        )
+        return found is None or bool(found)
+
+    def _previous_run_unclean(self) -> bool:
+        """True when the site's last run may have left listed items unfetched: it never finished
+        (killed), failed, was cut short by a bound, or a list page or a not-yet-known URL failed.
+        Early stop trusts that everything below a page of known items is known; after such a run
+        that is not so, and stopping early would lose those items for good."""
+        prev = self._query(
+            "SELECT id, status, counts FROM runs WHERE site = ? AND id < ? AND status != 'skipped' "
+            "ORDER BY id DESC LIMIT 1",
+            [self.site.name, self.run_id],
+        )
+        if not prev:
+            return False
+        run = prev[0]
+        if run["status"] == "ok":
+            return False
+        if run["status"] != "partial":
+            return True
+        try:
+            counts = json.loads(run["counts"] or "{}")
+        except ValueError:
+            counts = {}
+        if counts.get("bounded") or counts.get("finish_reason") not in (None, "finished"):
+            return True
+        unresolved = self._query(
+            "SELECT 1 FROM fetches WHERE run_id = ? AND outcome = 'error' AND key IS NULL "
+            "UNION ALL SELECT 1 FROM column_runs WHERE run_id = ? AND error IS NOT NULL LIMIT 1",
+            [run["id"], run["id"]],
+        )
+        return bool(unresolved)
 
     # ------------------------------------------------------------------ budget
     def _budget(self) -> bool:
@@ -188,18 +236,21 @@ class GovSpider(scrapy.Spider):
     def parse_list(self, response: Response) -> Iterator[Any]:
         progress = self.columns[response.meta["gw_column"]]
         req: PageRequest = response.meta["gw_page"]
+        origin = response.meta.get("gw_list_origin")
         self.bytes += len(response.body)
         if 300 <= response.status < 400:
             yield from self._list_redirect(response, progress, req)
             return
         if response.status != 200:
-            self._list_error(progress, req, f"http_{response.status}")
+            self._list_error(progress, req, f"http_{response.status}", status=response.status, origin=origin)
             return
         page: ListPage = self.profile.parse_list(
             response.body, response.url, headers_dict(response), req.context
         )
         if not page.ok:
-            self._list_error(progress, req, page.reason or "not_a_list")
+            self._list_error(
+                progress, req, page.reason or "not_a_list", status=response.status, origin=origin
+            )
             return
         progress.pages += 1
         if req.page_no <= 1 and progress.pages == 1:
@@ -230,7 +281,7 @@ class GovSpider(scrapy.Spider):
             progress.complete = True  # the site's own listing ended: every unlisted release is missing
             yield from self._finish_column(progress)
             return
-        if self.site.early_stop and all_known and not progress.baseline:
+        if self.site.early_stop and all_known and not progress.baseline and not self.full_listing:
             yield from self._finish_column(progress)
             return
         if progress.pages >= self.site.max_list_pages:
@@ -247,25 +298,55 @@ class GovSpider(scrapy.Spider):
         location = response.headers.get(b"Location", b"").decode("latin-1")
         target = urljoin(response.url, location)
         if not self._on_site(target) or response.meta["gw_redirects"] >= MAX_REDIRECTS:
+            kind = "redirect_offsite" if not self._on_site(target) else "redirect_loop"
             self._list_error(
-                progress, req, "redirect_offsite" if not self._on_site(target) else "redirect_loop"
+                progress, req, kind, status=response.status, origin=response.meta.get("gw_list_origin")
             )
             return
         follow = PageRequest(url=target, method="GET", page_no=req.page_no, context=req.context)
         request = self._list_request(follow, progress, redirects=response.meta["gw_redirects"] + 1)
         if request is not None:
+            request.meta["gw_list_origin"] = response.meta.get("gw_list_origin") or req.url
             yield request
 
-    def _list_error(self, progress: ColumnProgress, req: PageRequest, error: str) -> None:
-        log.warning("list page failed (%s): %s", error, req.url)
+    def _list_error(
+        self,
+        progress: ColumnProgress,
+        req: PageRequest,
+        error: str,
+        status: int | None = None,
+        origin: str | None = None,
+    ) -> None:
+        url = origin or req.url  # a redirect's failure is the failure of the page that redirected
+        log.warning("list page failed (%s): %s", error, url)
         self.failed_fetches += 1
         progress.error = error
+        # a failed list page is a failed fetch too (DESIGN.md): a row in ``fetches`` saying why
+        fetch = Fetch(
+            url=url,
+            site=self.site.name,
+            outcome="error",
+            status=status,
+            error_kind=error,
+            run_id=self.run_id,
+            column=progress.column.name,
+            column_url=progress.column.url,
+        )
+        try:
+            self.events.extend(self.store.record(fetch, None, [], fail_after=self.site.fail_after))
+        except Exception:  # the column's own record below is what counts
+            log.exception("could not record the failed list fetch %s", url)
         self._finish_column_now(progress)
 
     def list_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         progress = self.columns[request.meta["gw_column"]]
-        self._list_error(progress, request.meta["gw_page"], classify_failure(failure))
+        self._list_error(
+            progress,
+            request.meta["gw_page"],
+            classify_failure(failure),
+            origin=request.meta.get("gw_list_origin"),
+        )
 
     def _finish_column(self, progress: ColumnProgress) -> Iterator[Any]:
         """Record the column's health, then fetch known releases that should have been listed."""

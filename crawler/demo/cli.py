@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from crawler import clock
+
 from crawler.demo.site import SampleSite
 
 REFERENCE_PATH = "/art/2022/9/14/art_1229037214_59011309.html"
@@ -28,8 +30,9 @@ def demo_site() -> SampleSite:
     site = SampleSite(noise=True)
     site.add_column("1229037214", "发布实录", form="new", per_page=10)
     site.add_column("1229037215", "通知公告", form="old", per_page=5)
+    today = clock.now().date()
     for i in range(24):
-        site.add_page("1229037214", day=date(2022, 12, 30) - _days(i * 4), top=False)
+        site.add_page("1229037214", day=today - _days(1 + i * 4), top=False)
     site.add_page(
         "1229037214",
         day=date(2022, 9, 14),
@@ -43,7 +46,7 @@ def demo_site() -> SampleSite:
     for i in range(12):
         site.add_page(
             "1229037215",
-            day=date(2022, 11, 20) - _days(i * 6),
+            day=today - _days(2 + i * 6),
             top=False,
             attachments=[("附件1.pdf", f"/module/download/downfile.jsp?classid=0&filename={i}.pdf")]
             if i % 4 == 0
@@ -69,6 +72,7 @@ def demo_config(base_url: str, database: Path) -> Any:
             {
                 "name": "demo",
                 "base_url": base_url,
+                "aliases": ["www.qz.gov.cn"],  # the sample site stands in for Quzhou's
                 "profile": "hanweb",
                 "columns": [
                     {"name": "发布实录", "url": f"{base_url}/col/col1229037214/index.html", "kind": "news"},

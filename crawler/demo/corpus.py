@@ -51,4 +51,6 @@ def paragraphs(seed: int, count: int = 5) -> list[str]:
 
 def title(seed: int) -> str:
     rng = random.Random(seed * 7919)
-    return rng.choice(TITLES).format(n=seed)
+    template = rng.choice(TITLES)
+    n = 2000 + seed % 25 if "年" in template else seed % 97 + 1
+    return template.format(n=n)

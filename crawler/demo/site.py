@@ -86,9 +86,11 @@ JS_COOKIE_WALL = (
     "location.href=location.pathname+location.search</script></body></html>"
 )
 #: faults that rewrite a normal 200 page rather than replace it (see ``_mangle``)
-MANGLE_FAULTS = ("gbk_as_utf8", "unlabelled_gbk", "nested", "malformed")
-#: how many ``<div>`` levels the ``nested`` fault wraps a page's body in
-NEST_DEPTH = 3000
+MANGLE_FAULTS = ("gbk_as_utf8", "unlabelled_gbk", "nested", "nested_deep", "malformed")
+#: how many ``<div>`` levels the ``nested`` fault wraps a page's body in (deep, still parseable)
+NEST_DEPTH = 1500
+#: ``nested_deep``: deeper than the normalizer reads (about 2,000 levels): an empty page
+DEEP_NEST_DEPTH = 5000
 
 
 class SampleSite:
@@ -202,8 +204,9 @@ class SampleSite:
           ``404``; ``redirect_offsite``, ``redirect_login`` (302 to /login.jsp, a 200 login form),
           ``redirect_loop`` (302 to itself);
         - the page itself, rewritten: ``gbk_as_utf8`` (GBK bytes, header and meta say UTF-8),
-          ``unlabelled_gbk`` (GBK bytes, no charset anywhere), ``nested`` (the body wrapped in
-          ``NEST_DEPTH`` divs), ``malformed`` (closing tags dropped, stray ``<`` and comments);
+          ``unlabelled_gbk`` (GBK bytes, no charset anywhere), ``nested`` / ``nested_deep`` (the
+          body wrapped in ``NEST_DEPTH`` / ``DEEP_NEST_DEPTH`` divs), ``malformed`` (optional end
+          tags dropped, unclosed inline tags, stray ``<``);
         - list pages: ``empty_list``, ``short_list``, ``trap`` (on a column URL: pagination that never
           ends, each page naming one more with fresh items);
         - transport (crawler/demo/server.py): ``reset``, ``slow``, ``truncated``, ``drip``, ``huge``.
@@ -236,6 +239,17 @@ class SampleSite:
         if self.profile == "generic":
             return f"/news/{page.column}/{page.id}.shtml"
         return f"/art/{d.year}/{d.month}/{d.day}/art_{page.column}_{page.id}.html"
+
+    def _path_index(self) -> dict[str, Page]:
+        """``path -> page``, rebuilt when pages are added or withdrawn (large sites stay fast)."""
+        signature = tuple(
+            (len(c.pages), len(getattr(c, "pages_withdrawn", []))) for c in self.columns.values()
+        )
+        cached = getattr(self, "_index_cache", None)
+        if cached is None or cached[0] != signature:
+            cached = (signature, {self.page_path(p): p for p in self.all_pages()})
+            self._index_cache = cached
+        return cached[1]
 
     def all_pages(self) -> list[Page]:
         out: list[Page] = []
@@ -314,12 +328,13 @@ class SampleSite:
             return Response(
                 200, text.encode("gbk", "xmlcharrefreplace"), {**headers, "Content-Type": "text/html"}
             )
-        if fault == "nested":
-            text = text.replace("<body>", "<body>" + "<div>" * NEST_DEPTH, 1)
-            text = text.replace("</body>", "</div>" * NEST_DEPTH + "</body>", 1)
-        elif fault == "malformed":
-            text = re.sub(r"</(p|div|td|tr|li|span)>", "", text)
-            text = text.replace("<body>", "<body><!-- unclosed <div class='x' <b>< a <", 1)
+        if fault in ("nested", "nested_deep"):
+            depth = NEST_DEPTH if fault == "nested" else DEEP_NEST_DEPTH
+            text = text.replace("<body>", "<body>" + "<div>" * depth, 1)
+            text = text.replace("</body>", "</div>" * depth + "</body>", 1)
+        elif fault == "malformed":  # what HTML parsers recover from: omitted end tags, stray '<'
+            text = re.sub(r"</(p|td|tr|li|span)>", "", text)
+            text = text.replace("<body>", "<body><!-- <div class='x' --><b><i>< a <<", 1)
         return Response(200, self._enc(text), resp.headers)
 
     def _html_headers(self) -> dict[str, str]:
@@ -346,9 +361,9 @@ class SampleSite:
             n = self._list_page_no(col, path)
             if n is not None:
                 return self._list_response(col, n, fault)
-        for page in self.all_pages():
-            if self.page_path(page) == path:
-                return self._detail_response(page, headers)
+        page = self._path_index().get(path)
+        if page is not None:
+            return self._detail_response(page, headers)
         return Response(404, self._enc(GONE_PAGE), self._html_headers())
 
     def _list_page_no(self, col: Column, path: str) -> int | None:
@@ -406,11 +421,11 @@ class SampleSite:
         per = col.per_page
         total_pages = max(1, -(-len(listed) // per))
         chunk = listed[(n - 1) * per : n * per]
-        if self._trapped(col):  # every page names one more
-            chunk = chunk or self._trap_items(col, n)
+        if self._trapped(col):  # every page shows fresh items first and names one more page
+            chunk = self._trap_items(col, n) + chunk
             total_pages = n + 1
             if self.profile == "hanweb":
-                listed = listed + self._trap_items(col, n)
+                listed = self._trap_items(col, 1) + listed
         if n > total_pages:
             return Response(404, self._enc(GONE_PAGE), self._html_headers())
         if self.profile == "trs":
@@ -470,7 +485,7 @@ $(function(){{ $('#{col.unitid}').jpage({{ dataStore: [], totalRecord: {len(list
             n = int(query["page"])
             chunk = listed[(n - 1) * per : n * per]
             if self._trapped(col):
-                chunk = chunk or self._trap_items(col, n)
+                chunk = self._trap_items(col, n) + chunk
                 total_pages = n + 1
             nextgroup = (
                 f'<a href="/module/web/jpage/dataproxy.jsp?page={n + 1}&appid=1&webid=3084&path=/'
@@ -585,8 +600,10 @@ createPageHTML({total}, {n - 1}, "index", "html");
     def _related(self, page: Page) -> str:
         if not self.noise:
             return ""
-        pool = [p for p in self.all_pages() if p.id != page.id and p.state == "live"]
-        picks = random.sample(pool, min(3, len(pool)))
+        pool = list(self._path_index().values())
+        picks = [p for p in random.sample(pool, min(4, len(pool))) if p.id != page.id and p.state == "live"][
+            :3
+        ]
         items = "".join(f"<li><a href='{self.page_path(p)}'>{html.escape(p.title)}</a></li>" for p in picks)
         return f"<div class='xgxw'><h3>相关信息</h3><ul>{items}</ul></div>"
 

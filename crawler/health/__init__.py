@@ -21,13 +21,13 @@ from typing import Any
 from crawler import clock
 from crawler.config import Config, SiteConfig
 from crawler.health.checker import LinkChecker
-from crawler.health.links import due_links, sync_links
+from crawler.health.links import due_links, record_check, sync_links
 from crawler.health.schema import ensure_schema
-from crawler.health.scorecard import record_site_health, scorecard
+from crawler.health.scorecard import record_site_health
 from crawler.health.staleness import column_state, record_staleness
 from crawler.model import Event
 
-__all__ = ["after_run", "check_links", "china_now", "scorecard"]
+__all__ = ["after_run", "check_links", "check_staleness", "china_now"]
 
 log = logging.getLogger("govwatch.health")
 
@@ -45,7 +45,9 @@ def check_staleness(store: Any, site: SiteConfig, run_id: int | None, now: datet
     events: list[Event] = []
     with store._write() as db:
         for column in site.columns:
-            event = record_staleness(db, site.name, column_state(db, site.name, column, now), run_id, _ts(now))
+            event = record_staleness(
+                db, site.name, column_state(db, site.name, column, now), run_id, _ts(now)
+            )
             if event is not None:
                 events.append(event)
     return events
@@ -68,24 +70,7 @@ def check_links(store: Any, config: Config, site: SiteConfig, run_id: int | None
         for link in due:
             result = checker.check(link.url)
             with store._write() as db:
-                db.execute(
-                    "INSERT INTO link_checks (run_id, site, url, kind, host, offsite, method, status, ok, error, "
-                    "elapsed, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        run_id,
-                        site.name,
-                        link.url,
-                        link.kind,
-                        link.host,
-                        int(link.offsite),
-                        result.method,
-                        result.status,
-                        int(result.ok),
-                        result.error,
-                        result.elapsed,
-                        _ts(china_now()),
-                    ],
-                )
+                record_check(db, site.name, run_id, link, result, _ts(china_now()))
     return len(due)
 
 
@@ -98,6 +83,10 @@ def after_run(store: Any, config: Config, site: SiteConfig, run_id: int) -> list
         check_links(store, config, site, run_id, now)
     finally:
         with store._write() as db:
-            stale = sum(1 for e in db.query("SELECT stale FROM column_health WHERE run_id = ?", [run_id]) if e["stale"])
+            stale = sum(
+                1
+                for e in db.query("SELECT stale FROM column_health WHERE run_id = ?", [run_id])
+                if e["stale"]
+            )
             record_site_health(db, site, run_id, _ts(now), stale)
     return events

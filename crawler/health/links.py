@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
+from crawler.health.checker import CheckResult
+
 
 def host_of(url: str) -> str | None:
     try:
@@ -43,7 +45,10 @@ def links_of(fields: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     """``(kind, url, text)`` for a version's attachments then links, each (kind, URL) once."""
     out: list[tuple[str, str, str | None]] = []
     seen: set[tuple[str, str]] = set()
-    for kind, items, label in (("attachment", fields.get("attachments"), "name"), ("link", fields.get("links"), "text")):
+    for kind, items, label in (
+        ("attachment", fields.get("attachments"), "name"),
+        ("link", fields.get("links"), "text"),
+    ):
         for item in items or []:
             url = (item or {}).get("url")
             if not url or not checkable(url) or (kind, url) in seen:
@@ -70,7 +75,9 @@ def sync_links(db: Database, site: str, site_hosts: Collection[str], ts: str) ->
         fields = json.loads(row["fields"] or "{}")
         before = {
             (r["url"], r["kind"]): r["first_seen"]
-            for r in db.query("SELECT url, kind, first_seen FROM release_links WHERE site = ? AND key = ?", [site, key])
+            for r in db.query(
+                "SELECT url, kind, first_seen FROM release_links WHERE site = ? AND key = ?", [site, key]
+            )
         }
         db.execute("DELETE FROM release_links WHERE site = ? AND key = ?", [site, key])
         for kind, url, text in links_of(fields):
@@ -140,3 +147,27 @@ def due_links(db: Database, site: str, now: datetime, recheck_after: timedelta, 
         )
         for r in rows
     ]
+
+
+def record_check(
+    db: Database, site: str, run_id: int | None, link: DueLink, result: CheckResult, ts: str
+) -> None:
+    """Keep one check (``link_checks``) and the URL's latest state (``link_status``). Call inside a
+    write transaction."""
+    values = [site, result.url, link.kind, link.host, int(link.offsite), result.method, result.status]
+    values += [int(result.ok), result.error]
+    db.execute(
+        "INSERT INTO link_checks (site, url, kind, host, offsite, method, status, ok, error, elapsed, "
+        "checked_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [*values, result.elapsed, ts, run_id],
+    )
+    db.execute(
+        "INSERT INTO link_status (site, url, kind, host, offsite, method, status, ok, error, checked_at, run_id, "
+        "checks, broken_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) "
+        "ON CONFLICT (site, url) DO UPDATE SET kind = excluded.kind, host = excluded.host, "
+        "offsite = excluded.offsite, method = excluded.method, status = excluded.status, ok = excluded.ok, "
+        "error = excluded.error, checked_at = excluded.checked_at, run_id = excluded.run_id, "
+        "checks = link_status.checks + 1, "
+        "broken_since = CASE WHEN excluded.ok = 1 THEN NULL ELSE coalesce(link_status.broken_since, excluded.checked_at) END",
+        [*values, ts, run_id, None if result.ok else ts],
+    )

@@ -6,9 +6,9 @@ inside the store's write transaction.
 
 Tables: ``release_links`` (the links and attachments of each release's current version),
 ``release_link_sync`` (which version of a release they were read from), ``link_checks`` (every
-check of a URL: status, ok, error), ``column_health`` (each column's newest item per run),
-``site_health`` (the per-run scorecard). Views: ``link_status`` (the latest check of each URL),
-``broken_links``, ``outbound_hosts``.
+check of a URL: status, ok, error), ``link_status`` (the latest check of each URL, with the number
+of checks and since when it is broken), ``column_health`` (each column's newest item per run),
+``site_health`` (the per-run scorecard). Views: ``broken_links``, ``outbound_hosts``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 from sqlite_utils import Database, Migrations
 
 HEALTH_MIGRATIONS = Migrations("govwatch.health")
-TABLES = ("release_links", "release_link_sync", "link_checks", "column_health", "site_health")
+TABLES = ("release_links", "release_link_sync", "link_checks", "link_status", "column_health", "site_health")
 
 
 def _run(db: Database, script: str) -> None:
@@ -120,16 +120,27 @@ def m001_health(db: Database) -> None:
         );
         CREATE INDEX site_health_site ON site_health (site, run_id);
 
-        CREATE VIEW link_status AS
-        SELECT c.site, c.url, c.kind, c.host, c.offsite, c.method, c.status, c.ok, c.error, c.checked_at,
-               c.run_id, n.checks
-        FROM link_checks c
-        JOIN (SELECT site, url, max(id) AS last_id, count(*) AS checks FROM link_checks GROUP BY site, url) n
-          ON n.last_id = c.id;
+        CREATE TABLE link_status (
+            site TEXT NOT NULL,
+            url TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            host TEXT,
+            offsite INTEGER NOT NULL DEFAULT 0,
+            method TEXT,
+            status INTEGER,
+            ok INTEGER NOT NULL,
+            error TEXT,
+            checked_at TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs (id),
+            checks INTEGER NOT NULL DEFAULT 1,
+            broken_since TEXT,
+            PRIMARY KEY (site, url)
+        );
+        CREATE INDEX link_status_checked ON link_status (site, checked_at);
 
         CREATE VIEW broken_links AS
         SELECT l.site, l.key, r.title, r.url AS release_url, l.kind, l.text, l.url, l.host, l.offsite,
-               s.status, s.error, s.checked_at, s.checks
+               s.status, s.error, s.checked_at, s.broken_since, s.checks
         FROM release_links l
         JOIN releases r ON r.key = l.key AND r.status = 'live'
         JOIN link_status s ON s.site = l.site AND s.url = l.url

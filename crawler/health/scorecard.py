@@ -82,13 +82,21 @@ def unreachable(db: Database, site: str, now: datetime) -> dict[str, Any]:
         [site, since, upto],
     )
     runs, failed = int(row["runs"]), int(row["failed"])
-    return {"runs_last_week": runs, "failed_runs_last_week": failed, "unreachable_share": _share(failed, runs)}
+    return {
+        "runs_last_week": runs,
+        "failed_runs_last_week": failed,
+        "unreachable_share": _share(failed, runs),
+    }
 
 
 def scorecard(db: Database, site: SiteConfig, now: datetime) -> dict[str, Any]:
     columns = [column_state(db, site.name, c, now).to_dict() for c in site.columns]
     last = next(
-        iter(db.query("SELECT max(started_at) AS at FROM runs WHERE site = ? AND status != 'skipped'", [site.name])),
+        iter(
+            db.query(
+                "SELECT max(started_at) AS at FROM runs WHERE site = ? AND status != 'skipped'", [site.name]
+            )
+        ),
         {},
     )
     return {
@@ -103,7 +111,9 @@ def scorecard(db: Database, site: SiteConfig, now: datetime) -> dict[str, Any]:
     }
 
 
-def record_site_health(db: Database, site: SiteConfig, run_id: int, ts: str, stale_columns: int) -> dict[str, Any]:
+def record_site_health(
+    db: Database, site: SiteConfig, run_id: int, ts: str, stale_columns: int
+) -> dict[str, Any]:
     """One ``site_health`` row for the run. Call inside a write transaction."""
     row: dict[str, Any] = {"run_id": run_id, "site": site.name, "checked_at": ts}
     row.update(metadata(db, site.name))

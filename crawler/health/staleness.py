@@ -3,8 +3,9 @@ inspections count"): 动态/要闻 14 days, 通知公告/政策文件 180 days; 
 updated; a column read but empty is stale too.
 
 The newest item of a column is the latest date among the live releases listed in it: the list date
-the spider stored, else the release's own date. One ``stale_column`` event per staleness episode: it
-is raised again only once the column has a newer item than the one it was raised for.
+the spider stored, else the release's own date. One ``stale_column`` event per staleness episode: an
+episode ends when a run finds the column fresh again (a newer item within the limit), and the next
+one is reported anew.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlite_utils import Database
 
 from crawler.config import ColumnConfig
 from crawler.model import EVENT_SEVERITY, Event
-from crawler.store.codec import event_row, insert, loads
+from crawler.store.codec import event_row, insert
 
 ITEM_DATE = "coalesce(u.list_date, r.written_date, substr(r.published_at, 1, 10))"
 
@@ -90,18 +91,26 @@ def column_state(db: Database, site: str, column: ColumnConfig, now: datetime) -
     )
 
 
-def _last_alert(db: Database, site: str, key: str) -> dict[str, Any] | None:
+def _episode_reported(db: Database, site: str, key: str, column_url: str) -> bool:
+    """Whether the current staleness episode was reported: a ``stale_column`` event exists and no run
+    since found the column fresh."""
     row = next(
         iter(
             db.query(
-                "SELECT details FROM events WHERE type = 'stale_column' AND site = ? AND key = ? "
+                "SELECT id, run_id FROM events WHERE type = 'stale_column' AND site = ? AND key = ? "
                 "ORDER BY id DESC LIMIT 1",
                 [site, key],
             )
         ),
         None,
     )
-    return loads(row["details"], {}) if row else None
+    if row is None:
+        return False
+    fresh = db.query(
+        "SELECT 1 FROM column_health WHERE site = ? AND column_url = ? AND stale = 0 AND run_id > ? LIMIT 1",
+        [site, column_url, row["run_id"] or 0],
+    )
+    return next(iter(fresh), None) is None
 
 
 def record_staleness(
@@ -133,9 +142,8 @@ def record_staleness(
     if not state.stale:
         return None
     key = "column:" + state.column_url
-    last = _last_alert(db, site, key)
-    if last is not None and (state.newest_item or "") <= (last.get("newest_item") or ""):
-        return None  # this episode was reported already: no newer item since
+    if _episode_reported(db, site, key, state.column_url):
+        return None  # once per episode, not once per run
     event = Event(
         type="stale_column",
         severity=EVENT_SEVERITY["stale_column"],

@@ -93,6 +93,10 @@ def history(store: Store, key_or_url: str) -> None:
             ops = char_diff(version_text(previous["fields"]), version_text(v["fields"]))
             click.echo(f"    {short_diff(ops, limit=400)}")
         previous = v
+    from crawler.health.history import broken_lines  # site health: links whose latest check failed
+
+    for line in broken_lines(store, rel["key"]):
+        click.echo(line)
 
 
 @click.command()

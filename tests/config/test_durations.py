@@ -35,3 +35,19 @@ def test_bad_durations(bad):
 def test_units(n, unit):
     seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
     assert parse_duration(f"{n}{unit}") == timedelta(seconds=n * seconds)
+
+
+def test_cron_weekdays_count_from_sunday_like_crontab() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from crawler.config import cron_trigger
+
+    tz = ZoneInfo("Asia/Shanghai")
+    saturday = datetime(2026, 11, 28, 12, 0, tzinfo=tz)
+    monday = cron_trigger("0 3 * * 1", "Asia/Shanghai").get_next_fire_time(None, saturday)
+    assert monday.strftime("%a %H:%M") == "Mon 03:00"
+    for sunday in ("0 3 * * 0", "0 3 * * 7", "0 0 3 * * sun"):
+        assert cron_trigger(sunday, "Asia/Shanghai").get_next_fire_time(None, saturday).strftime("%a") == "Sun"
+    weekdays = cron_trigger("30 9 * * 1-5", "Asia/Shanghai").get_next_fire_time(None, saturday)
+    assert weekdays.strftime("%a %H:%M") == "Mon 09:30"

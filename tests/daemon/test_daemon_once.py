@@ -15,8 +15,10 @@ from tests.daemon.daemonkit import env_with, runs
 from tests.helpers import REPO, site_entry, write_config
 
 
-def once(config: Path, now: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "crawler", "daemon", "--config", str(config), "--once"]
+def once(
+    config: Path, now: str, entry: tuple[str, ...] = ("-m", "crawler", "daemon")
+) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, *entry, "--config", str(config), "--once"]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=240, env=env_with(now), cwd=REPO)
 
 
@@ -53,7 +55,8 @@ def test_once_runs_due_sites_only(tmp_path: Path) -> None:
         assert second.returncode == 0, second.stderr
         assert counts(db) == {"daily": 2, "monthly": 1}, second.stderr
 
-        third = once(config, "2026-11-29T10:30:00+08:00")  # nothing is due
+        # nothing is due (and `python scheduler.py` is `govwatch daemon`)
+        third = once(config, "2026-11-29T10:30:00+08:00", entry=(str(REPO / "scheduler.py"),))
         assert third.returncode == 0, third.stderr
         assert counts(db) == {"daily": 2, "monthly": 1}, third.stderr
         assert "not_due" in third.stderr

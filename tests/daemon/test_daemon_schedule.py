@@ -37,8 +37,8 @@ def test_scheduled_runs_record_a_change_exactly_once(tmp_path: Path) -> None:
             assert daemon.terminate() == 0, daemon.log()
 
     all_runs = runs(db, "local")
-    finished = [r for r in all_runs if r["status"] != "failed"]
-    assert len(finished) >= 3 and {r["status"] for r in finished} == {"ok"}, all_runs
+    # every run ended ok but perhaps the last, which SIGTERM may have interrupted
+    assert len(all_runs) >= 3 and {r["status"] for r in all_runs[:-1]} == {"ok"}, all_runs
     # runs are one at a time: each starts after the previous one finished
     for before, after in zip(all_runs, all_runs[1:], strict=False):
         assert before["finished_at"] and before["finished_at"] <= after["started_at"], all_runs
