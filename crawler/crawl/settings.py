@@ -41,6 +41,10 @@ def site_settings(site: SiteConfig, config: Config) -> dict[str, Any]:
         "DOWNLOAD_DELAY_JITTER": 0.5 if p.download_delay > 0 else 0,
         "CONCURRENT_REQUESTS": max(16, p.concurrency_per_host * 2),
         "CONCURRENT_REQUESTS_PER_DOMAIN": p.concurrency_per_host,
+        # a callback yields a handful of items: Scrapy starts this many item workers per callback
+        "CONCURRENT_ITEMS": 8,
+        # its check re-parses the callback source for every response (bound methods miss its cache)
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,
         "DOWNLOAD_TIMEOUT": download_timeout(site),
         "DOWNLOAD_MAXSIZE": MAX_PAGE_BYTES,
         "DOWNLOAD_WARNSIZE": 0,
