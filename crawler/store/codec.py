@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -12,20 +11,6 @@ from crawler.model import Event, Release
 
 _COMPRESSOR = zstandard.ZstdCompressor(level=10)
 _DECOMPRESSOR = zstandard.ZstdDecompressor()
-
-#: what content_hash covers (DESIGN.md, "The normalized release")
-HASHED_FIELDS = (
-    "index_no",
-    "title",
-    "publisher",
-    "written_date",
-    "published_at",
-    "doc_number",
-    "category",
-    "validity",
-    "unified_no",
-)
-
 
 def insert(db: Any, table: str, row: dict[str, Any]) -> int:
     """INSERT one row with plain SQL (sqlite-utils' ``insert`` introspects the table on every call)."""
@@ -52,13 +37,12 @@ def decompress(blob: bytes | None) -> bytes | None:
 
 
 def content_hash(release: Release) -> str:
-    """The release's own ``content_hash``, else the same recipe computed here."""
+    """The release's own ``content_hash``, else the normalizer's recipe (one definition of it)."""
     if release.content_hash:
         return release.content_hash
-    data: dict[str, Any] = {name: getattr(release, name) for name in HASHED_FIELDS}
-    data["paragraphs"] = list(release.paragraphs)
-    data["attachments"] = [a.get("name") for a in release.attachments]
-    return "sha256:" + hashlib.sha256(dumps(data).encode("utf-8")).hexdigest()
+    from crawler.normalize.hashing import content_hash as compute
+
+    return compute(release)
 
 
 def event_from_row(row: dict[str, Any]) -> Event:
