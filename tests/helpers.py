@@ -23,7 +23,8 @@ def site_entry(base_url: str, site: Any, name: str = "local", **overrides: Any) 
         "base_url": base_url,
         "profile": site.profile,
         "columns": [
-            {"name": c.name, "url": base_url + site.column_url(c.id), "kind": "news"}
+            # kind "other" is never stale: sample sites are dated 2022 (tests/health judges staleness)
+            {"name": c.name, "url": base_url + site.column_url(c.id), "kind": "other"}
             for c in site.columns.values()
         ],
         "politeness": dict(FAST),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.health.queries import BROKEN_LINKS_SQL, SITE_HEALTH_SQL
+
 #: a key, a URL the release was seen at, or a ``url:`` key → the release key
 _RESOLVE_KEY = (
     "coalesce((select key from releases where key = :key), "
@@ -158,6 +160,20 @@ def canned_queries() -> dict[str, dict[str, Any]]:
             "title": "按月统计 Releases by month",
             "description": "按成文日期（无则发布日期）的月份统计。 Counted by written date, else publication date.",
         },
+    }
+    queries["site_health"] = {
+        "sql": SITE_HEALTH_SQL,
+        "title": "站点健康 Site health",
+        "description": (
+            "每个站点最近一次抓取的体检表：栏目更新、失效链接比例、元数据完整度、近一周无法访问的次数。"
+            " The latest scorecard of each site: stale columns, broken-link share, metadata completeness,"
+            " unreachable runs in the last week (the same figures as `govwatch health`)."
+        ),
+    }
+    queries["broken_links"] = {
+        "sql": BROKEN_LINKS_SQL,
+        "title": "失效链接 Broken links",
+        "description": "最近一次检查失败的链接和附件。 Links and attachments whose latest check failed.",
     }
     for query in queries.values():
         query["hide_sql"] = True  # "Show SQL" stays one click away

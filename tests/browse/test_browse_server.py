@@ -225,6 +225,14 @@ def test_canned_queries(server: Server, archive: Archive) -> None:
     assert [r["title"] for r in failing] == [HZ_TITLE], failing
     assert failing[0]["state"] == "fetch_failed"
 
+    # the scorecard of `govwatch health`, one row per site, from the crawls' site-health records
+    health = server.json("/govwatch/site_health.json", site="", _shape="array")
+    assert len(health) == 1 and health[0]["releases"] == archive_release_count(server)
+
+
+def archive_release_count(server: Server) -> int:
+    return server.json("/govwatch.json", sql="select count(*) as n from releases", _shape="array")[0]["n"]
+
 
 def test_facets_and_default_sort(server: Server) -> None:
     data = server.json("/govwatch/releases.json", _size="3")
