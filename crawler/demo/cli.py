@@ -12,7 +12,6 @@ from typing import Any
 import click
 
 from crawler import clock
-
 from crawler.demo.site import SampleSite
 
 REFERENCE_PATH = "/art/2022/9/14/art_1229037214_59011309.html"

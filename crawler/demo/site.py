@@ -354,7 +354,9 @@ class SampleSite:
         if path in ("/", "/index.html"):
             return Response(200, self._enc(self._home()), self._html_headers())
         if path == "/module/download/downfile.jsp":  # Hanweb's attachment download
-            return Response(200, b"%PDF-1.4\n%govwatch sample attachment\n", {"Content-Type": "application/pdf"})
+            return Response(
+                200, b"%PDF-1.4\n%govwatch sample attachment\n", {"Content-Type": "application/pdf"}
+            )
         if path == "/login.jsp":  # where ``redirect_login`` sends: a login form, as real sites answer
             return Response(200, self._enc(LOGIN_PAGE), self._html_headers())
         if path.endswith("dataproxy.jsp"):
