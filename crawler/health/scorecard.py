@@ -58,8 +58,9 @@ def links(db: Database, site: str, run_id: int | None = None) -> dict[str, Any]:
         "LEFT JOIN link_status s ON s.site = l.site AND s.url = l.url WHERE l.site = ?",
         [site],
     )
-    out = {k: int(row[k] or 0) for k in row}
-    out["broken_share"] = _share(out["links_broken"], out["links_checked"])
+    counts = {k: int(row[k] or 0) for k in row}
+    out: dict[str, int | float | None] = dict(counts)
+    out["broken_share"] = _share(counts["links_broken"], counts["links_checked"])
     if run_id is not None:
         run = _one(
             db,

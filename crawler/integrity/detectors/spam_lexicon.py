@@ -27,7 +27,7 @@ def evidence(scan: Scan, first: Hit, window: int, text: str | None = None, pad: 
             end = max(end, h.end)
     a, b = scan.sq.span(first.start, end)
     mapped = original_map(text) if text is not None else None
-    if mapped is not None and mapped[1] and b > a:
+    if text is not None and mapped is not None and mapped[1] and b > a:
         where = mapped[1]
         a, b = where[a], where[b - 1] + 1
         return clip(text[max(0, a - pad) : b + pad].strip())
