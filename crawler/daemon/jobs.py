@@ -89,6 +89,16 @@ def reap_orphans(runner: CrawlRunner) -> None:
         store.close()
 
 
+def deliver_leftovers(runner: CrawlRunner) -> None:
+    """Events a previous daemon recorded but did not deliver (it was killed between a crawl and its
+    delivery) go out now, before anything new is crawled."""
+    store = runner.store()
+    try:
+        runner.deliver(store, "*")
+    finally:
+        store.close()
+
+
 def shut_down(runner: CrawlRunner, stop: StopFlag) -> None:
     stopped = runner.children.stop_all(SHUTDOWN_GRACE)
     runner.log.emit("stopping", signal=stop.signal, crawls=len(stopped))
@@ -99,6 +109,7 @@ def shut_down(runner: CrawlRunner, stop: StopFlag) -> None:
 def serve_forever(runner: CrawlRunner, stop: StopFlag) -> int:
     config = runner.config
     reap_orphans(runner)
+    deliver_leftovers(runner)
     scheduler = build_scheduler(config, runner)
     scheduler.start()
     for job in scheduler.get_jobs():
@@ -118,6 +129,7 @@ def run_once(runner: CrawlRunner, stop: StopFlag) -> int:
     """Run every due site once (``max_parallel`` at a time): 0 when all ended ok/partial, else 1."""
     config = runner.config
     reap_orphans(runner)
+    deliver_leftovers(runner)
     store = runner.store()
     try:
         now = clock.now()

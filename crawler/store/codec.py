@@ -12,6 +12,7 @@ from crawler.model import Event, Release
 _COMPRESSOR = zstandard.ZstdCompressor(level=10)
 _DECOMPRESSOR = zstandard.ZstdDecompressor()
 
+
 def insert(db: Any, table: str, row: dict[str, Any]) -> int:
     """INSERT one row with plain SQL (sqlite-utils' ``insert`` introspects the table on every call)."""
     names = ", ".join(f'"{name}"' for name in row)

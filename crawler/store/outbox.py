@@ -2,12 +2,15 @@
 
 Delivery rows are created lazily: an event with no ``deliveries`` row for a sink is pending for it.
 ``claim`` is one conditional upsert inside a write transaction, so of two processes racing for the
-same (event, sink) exactly one wins. A claim older than ``stale_after`` seconds (its process died)
-may be claimed again.
+same (event, sink) exactly one wins. A claim records its owner (``host:pid``); the claim of a process
+that is gone (killed between claiming and delivering), or one older than ``stale_after`` seconds, may
+be claimed again.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import timedelta
 
 from sqlite_utils import Database
@@ -17,31 +20,65 @@ from crawler.model import Event
 from crawler.store.codec import event_from_row
 
 STALE_CLAIM = 900  # seconds
+HOST = socket.gethostname()
+
+
+def owner() -> str:
+    return f"{HOST}:{os.getpid()}"
+
+
+def owner_alive(claimed_by: str | None) -> bool:
+    """False only when the owner ran on this host and its process is gone."""
+    if not claimed_by or ":" not in claimed_by:
+        return True
+    host, _, pid = claimed_by.rpartition(":")
+    if host != HOST or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stale(stale_after: int) -> str:
+    return (now() - timedelta(seconds=stale_after)).isoformat(timespec="seconds")
 
 
 def pending(
     db: Database, sink: str, *, include_baseline: bool, stale_after: int = STALE_CLAIM
 ) -> list[Event]:
-    stale = (now() - timedelta(seconds=stale_after)).isoformat(timespec="seconds")
     sql = (
-        "SELECT e.* FROM events e LEFT JOIN deliveries d ON d.event_id = e.id AND d.sink = ? "
-        "WHERE (d.state IS NULL OR d.state IN ('pending', 'failed') "
-        "OR (d.state = 'claimed' AND d.updated_at < ?))"
+        "SELECT e.*, d.state AS d_state, d.claimed_by AS d_claimed_by, d.updated_at AS d_updated_at "
+        "FROM events e LEFT JOIN deliveries d ON d.event_id = e.id AND d.sink = ? "
+        "WHERE (d.state IS NULL OR d.state IN ('pending', 'failed', 'claimed'))"
     )
     if not include_baseline:
         sql += " AND e.baseline = 0"
-    return [event_from_row(row) for row in db.query(sql + " ORDER BY e.id", [sink, stale])]
+    stale = _stale(stale_after)
+    out = []
+    for row in db.query(sql + " ORDER BY e.id", [sink]):
+        if row["d_state"] == "claimed" and row["d_updated_at"] >= stale and owner_alive(row["d_claimed_by"]):
+            continue  # another live process is delivering it
+        out.append(event_from_row(row))
+    return out
 
 
 def claim(db: Database, event_id: int, sink: str, ts: str, *, stale_after: int = STALE_CLAIM) -> bool:
-    stale = (now() - timedelta(seconds=stale_after)).isoformat(timespec="seconds")
+    row = db.execute(
+        "SELECT state, claimed_by FROM deliveries WHERE event_id = ? AND sink = ?", [event_id, sink]
+    ).fetchone()
+    dead = row[1] if row and row[0] == "claimed" and not owner_alive(row[1]) else None
     cursor = db.execute(
-        "INSERT INTO deliveries (event_id, sink, state, attempts, updated_at) "
-        "VALUES (?, ?, 'claimed', 1, ?) "
+        "INSERT INTO deliveries (event_id, sink, state, attempts, updated_at, claimed_by) "
+        "VALUES (?, ?, 'claimed', 1, ?, ?) "
         "ON CONFLICT (event_id, sink) DO UPDATE SET state = 'claimed', attempts = attempts + 1, "
-        "updated_at = excluded.updated_at "
-        "WHERE state IN ('pending', 'failed') OR (state = 'claimed' AND updated_at < ?)",
-        [event_id, sink, ts, stale],
+        "updated_at = excluded.updated_at, claimed_by = excluded.claimed_by "
+        "WHERE state IN ('pending', 'failed') "
+        "OR (state = 'claimed' AND (updated_at < ? OR claimed_by IS ?))",
+        [event_id, sink, ts, owner(), _stale(stale_after), dead],
     )
     return cursor.rowcount == 1
 

@@ -208,3 +208,10 @@ def m002_search(db: Database) -> None:
             "INSERT INTO releases_fts (rowid, key, title_bigrams, body_bigrams) VALUES (?, ?, ?, ?)",
             [rowid, key, bigrams(title or ""), bigrams(body or "")],
         )
+
+
+@MIGRATIONS()
+def m003_claim_owner(db: Database) -> None:
+    """Who holds a delivery claim (``host:pid``), so the claims of a process that died between
+    claiming and delivering are taken over at once instead of after the stale-claim timeout."""
+    db.execute("ALTER TABLE deliveries ADD COLUMN claimed_by TEXT")

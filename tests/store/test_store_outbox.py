@@ -44,6 +44,29 @@ def test_two_stores_on_one_file_only_one_claim_wins(tmp_path):
     b.close()
 
 
+def test_claim_of_a_process_that_died_is_taken_over_at_once(tmp_path):
+    path = tmp_path / "g.db"
+    with Store(path) as store:
+        ok(store, release())
+    claimer = subprocess.run(
+        [sys.executable, "-c", CLAIM_AND_DIE, str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert claimer.returncode == 0, claimer.stderr
+    with Store(path) as store:
+        (event,) = store.pending("webhook", include_baseline=True)  # its claimer is gone
+        assert store.claim(event.id, "webhook")
+        assert store.pending("webhook", include_baseline=True) == []  # now held by a live process
+
+
+CLAIM_AND_DIE = """
+import sys
+from crawler.store import Store
+store = Store(sys.argv[1])
+event = store.pending("webhook", include_baseline=True)[0]
+assert store.claim(event.id, "webhook")
+"""
+
+
 def test_stale_claim_of_a_dead_process_can_be_claimed_again(store, monkeypatch):
     ok(store, release())
     event = store.pending("console", include_baseline=True)[0]
@@ -59,7 +82,11 @@ RACER = textwrap.dedent(
     import sys
     from crawler.store import Store
     store = Store(sys.argv[1])
-    won = [e.id for e in store.pending("webhook", include_baseline=True) if store.claim(e.id, "webhook")]
+    won = []
+    for e in store.pending("webhook", include_baseline=True):
+        if store.claim(e.id, "webhook"):
+            won.append(e.id)
+            store.delivered(e.id, "webhook")  # the real flow: a claim ends delivered (or failed)
     print(",".join(map(str, won)))
     """
 )
