@@ -118,3 +118,17 @@ def test_site_down_is_a_failed_run_not_removals(local, tmp_path: Path) -> None:
     site.down = False
     back = run_crawl(config)
     assert back.run["status"] == "ok" and back.events == [], back
+
+
+@pytest.mark.timeout(300)
+def test_spam_edited_into_a_known_release_is_changed_and_tampered(local, tmp_path: Path) -> None:
+    site, server, config = local
+    assert run_crawl(config).returncode == 0
+    victim = site.columns["1229037215"].pages[1]
+    site.edit(victim.id, new="更多精彩请访问365bet备用网址，注册开户即送彩金，联系QQ：123456789")
+    hit = run_crawl(config)
+    assert hit.types() == ["changed", "tampered"], hit
+    tampered = next(e for e in hit.events if e["type"] == "tampered")
+    assert tampered["index_no"] == victim.index_no
+    assert {f["rule"] for f in tampered["flags"]} >= {"spam_lexicon", "spam_added"}
+    assert run_crawl(config).events == []  # still defaced, but nothing new to say
