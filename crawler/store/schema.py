@@ -215,3 +215,24 @@ def m003_claim_owner(db: Database) -> None:
     """Who holds a delivery claim (``host:pid``), so the claims of a process that died between
     claiming and delivering are taken over at once instead of after the stale-claim timeout."""
     db.execute("ALTER TABLE deliveries ADD COLUMN claimed_by TEXT")
+
+
+@MIGRATIONS()
+def m004_listings(db: Database) -> None:
+    """Every release URL a column list showed, with the run that first listed it: a release listed
+    in a column's baseline run but fetched only later (a run bound cut the baseline short) is
+    baseline too, not news."""
+    db.execute(
+        """
+        CREATE TABLE listings (
+            url TEXT PRIMARY KEY,
+            site TEXT NOT NULL,
+            column_url TEXT,
+            list_date TEXT,
+            first_listed_at TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs (id),
+            baseline INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    db.execute("CREATE INDEX listings_site ON listings (site, baseline)")

@@ -225,6 +225,27 @@ class Store:
         )
         return bool(row and row["last_ok_at"])
 
+    def note_listed(
+        self, run_id: int, site: str, column_url: str, items: list[tuple[str, str | None]], *, baseline: bool
+    ) -> None:
+        """Remember release URLs a column list showed (first listing wins: baseline or not)."""
+        if not items:
+            return
+        ts = now_iso()
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO listings (url, site, column_url, list_date, first_listed_at, run_id, baseline) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(url, site, column_url, date, ts, run_id, int(baseline)) for url, date in items],
+            )
+
+    def baseline_listed(self, site: str) -> set[str]:
+        """URLs first listed in a baseline run of their column."""
+        return {
+            r["url"]
+            for r in self.db.query("SELECT url FROM listings WHERE site = ? AND baseline = 1", [site])
+        }
+
     # -- events and the outbox ---------------------------------------------------------------------
     def run_events(self, run_id: int) -> list[Event]:
         return [
