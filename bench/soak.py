@@ -98,20 +98,25 @@ def fault_rounds(n: int, seed: int) -> dict[str, Any]:
             assert base.run["status"] == "ok", base
             before = snapshot(db)
             pages = [p for col in site.columns.values() for p in col.pages]
+            # every kind comes round in turn (shuffled), so even a short soak covers them all
+            kinds = [*DETAIL_FAULTS, *BENIGN_FAULTS]
+            rng.shuffle(kinds)
+            page_kinds = itertools.cycle(kinds)
+            list_kinds = itertools.cycle(LIST_FAULTS)
             for r in range(n):
-                chosen = rng.sample(pages, rng.randint(3, 10))
+                chosen = rng.sample(pages, rng.randint(5, 10))
                 plan: dict[str, str] = {}
                 for page in chosen:
-                    kind = rng.choice([*DETAIL_FAULTS, *BENIGN_FAULTS])
+                    kind = next(page_kinds)
                     plan[server.url + site.page_path(page)] = kind
                     site.fault(site.page_path(page), sticky=kind)
                 list_fault = None
-                if rng.random() < 0.5:
+                if r % 2 == 1:
                     cid = rng.choice(list(site.columns))
-                    list_fault = (cid, rng.choice(list(LIST_FAULTS)))
+                    list_fault = (cid, next(list_kinds))
                     site.fault(site.column_url(cid), sticky=list_fault[1])
                     covered[f"list:{list_fault[1]}"] += 1
-                down = rng.random() < 0.1
+                down = r % 5 == 4
                 site.down = down
                 covered.update(["site_down"] if down else plan.values())
                 runs = rng.randint(1, FAIL_AFTER)

@@ -58,9 +58,9 @@ def classify_failure(failure: Failure) -> str:
         return "truncated" if "DataLoss" in cause else "connection"
     if isinstance(exc, twisted_error.ConnectError | twisted_error.ConnectionLost) or "Connection" in name:
         return "connection"
+    # DOWNLOAD_MAXSIZE: an announced length over it is refused with a "max size" message; a body
+    # that grows past it mid-stream is cancelled with none (the only cancellation Scrapy makes)
     text = str(exc).lower()
-    if "maxsize" in text or "max size" in text:
+    if "maxsize" in text or "max size" in text or "Cancelled" in name:
         return "too_large"
-    if "Cancelled" in name:
-        return "cancelled"
     return name.lower() or "error"

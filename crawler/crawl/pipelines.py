@@ -52,9 +52,14 @@ class StorePipeline:
             log.exception("could not judge %s", fetch.url)
             fetch.outcome, fetch.error_kind = "error", f"internal:{type(exc).__name__}"
             release, flags = None, []
+        try:
+            events = store.record(fetch, release, flags, fail_after=spider.site.fail_after)
+        except Exception as exc:  # the transaction rolled back: nothing half-written, the fetch failed
+            log.exception("could not record %s", fetch.url)
+            fetch.outcome, fetch.error_kind, fetch.body = "error", f"internal:{type(exc).__name__}", None
+            events = store.record(fetch, None, [], fail_after=spider.site.fail_after)
         if fetch.outcome == "error":
             spider.failed_fetches += 1
-        events = store.record(fetch, release, flags, fail_after=spider.site.fail_after)
         spider.events.extend(events)
         fetch.body = None  # let the page go: memory stays flat however large the site
         return {"url": fetch.url, "outcome": fetch.outcome, "events": len(events)}

@@ -64,6 +64,16 @@ def after_run(store: Any, config: Config, site: SiteConfig, run_id: int) -> None
         log.exception("site-health checks failed for %s (run %s)", site.name, run_id)
 
 
+def _fail_orphans(store: Any, site: str) -> None:
+    """With the site's lock held, no run of it can be going on: a ``running`` row is a crawl that was
+    killed. Finish it ``failed`` so health figures and the next run's judgement see it for what it was."""
+    rows = store.db.query("SELECT id FROM runs WHERE site = ? AND status = 'running'", [site])
+    for row in list(rows):
+        store.finish_run(
+            row["id"], "failed", {"notes": {"error": "interrupted: the crawl ended without finishing"}}
+        )
+
+
 def run_status(spider: GovSpider) -> str:
     """``failed`` when no list page could be read, ``partial`` when some fetches failed or a bound
     cut the run short, else ``ok``."""
@@ -135,6 +145,7 @@ def crawl(
                     )
                 )
                 continue
+            _fail_orphans(store, site.name)
             run_id = store.start_run(site.name)
             result = RunResult(run_id, site.name, "running", clock.now_iso())
             spidercls = type(

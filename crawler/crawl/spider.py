@@ -43,6 +43,7 @@ class ColumnProgress:
     dates: list[str] = field(default_factory=list)
     ok: bool = False
     complete: bool = False  # paging ended by the site (or early stop), not by a fault or a bound
+    listing_read: bool = False  # paged to the end, to a page of known items, or to max_list_pages
     error: str | None = None
     done: bool = False
 
@@ -60,6 +61,8 @@ class GovSpider(scrapy.Spider):
         self.hosts = site.hosts
         self.now = clock.now()
         self.known = store.known_urls(site.name)
+        # listed in a baseline run but not fetched then (a bound cut it short): still baseline
+        self.baseline_listed = store.baseline_listed(site.name)
         self.columns = {c.url: ColumnProgress(c, baseline=not self._baselined(c.url)) for c in site.columns}
         # after a run that may have left listed items unfetched, read every list page again
         self.full_listing = self._previous_run_unclean()
@@ -77,17 +80,9 @@ class GovSpider(scrapy.Spider):
         return None if db is None else list(db.query(sql, params))
 
     def _baselined(self, column_url: str) -> bool:
-        """A column is baselined once a run that *finished* read it: a baseline run killed half way
-        leaves the rest of the baseline to the next run (DESIGN.md: releases listed in the baseline
-        run but fetched later are baseline too)."""
-        if not self.store.column_baselined(self.site.name, column_url):
-            return False
-        found = self._query(
-            "SELECT 1 FROM column_runs cr JOIN columns c ON c.id = cr.column_id JOIN runs r ON r.id = cr.run_id "
-            "WHERE c.site = ? AND c.column_url = ? AND cr.ok = 1 AND r.status IN ('ok', 'partial') LIMIT 1",
-            [self.site.name, column_url],
-        )
-        return found is None or bool(found)
+        """A column is baselined once a run read its listing to the end (or to ``max_list_pages``);
+        releases its baseline runs listed stay baseline however late they are fetched (listings)."""
+        return bool(self.store.column_baselined(self.site.name, column_url))
 
     def _previous_run_unclean(self) -> bool:
         """True when the site's last run may have left listed items unfetched: it never finished
@@ -192,7 +187,8 @@ class GovSpider(scrapy.Spider):
             "gw_column": column_url,
             "gw_list_date": list_date,
             "gw_reason": reason,
-            "gw_baseline": bool(progress and progress.baseline and state is None),
+            "gw_baseline": state is None
+            and bool((progress and progress.baseline) or url in self.baseline_listed),
             "gw_redirects": redirects,
             "gw_origin": url if redirects == 0 else None,
             "dont_redirect": True,
@@ -257,6 +253,12 @@ class GovSpider(scrapy.Spider):
             progress.ok = True
             progress.first_page_items = len(page.items)
         all_known = bool(page.items)
+        unknown = [
+            (i.url, i.date) for i in page.items if i.url not in self.known and i.url not in progress.listed
+        ]
+        self.store.note_listed(
+            self.run_id, self.site.name, progress.column.url, unknown, baseline=progress.baseline
+        )
         for item in page.items:
             if item.url in progress.listed:
                 continue
@@ -279,13 +281,16 @@ class GovSpider(scrapy.Spider):
                 yield request
         if page.next is None:
             progress.complete = True  # the site's own listing ended: every unlisted release is missing
+            progress.listing_read = True
             yield from self._finish_column(progress)
             return
         if self.site.early_stop and all_known and not progress.baseline and not self.full_listing:
+            progress.listing_read = True
             yield from self._finish_column(progress)
             return
         if progress.pages >= self.site.max_list_pages:
             self.bounded = True
+            progress.listing_read = True  # as far as any run will read it
             yield from self._finish_column(progress)
             return
         nxt = self._list_request(page.next, progress)
@@ -295,7 +300,7 @@ class GovSpider(scrapy.Spider):
         yield nxt
 
     def _list_redirect(self, response: Response, progress: ColumnProgress, req: PageRequest) -> Iterator[Any]:
-        location = response.headers.get(b"Location", b"").decode("latin-1")
+        location = (response.headers.get(b"Location") or b"").decode("latin-1")
         target = urljoin(response.url, location)
         if not self._on_site(target) or response.meta["gw_redirects"] >= MAX_REDIRECTS:
             kind = "redirect_offsite" if not self._on_site(target) else "redirect_loop"
@@ -386,6 +391,7 @@ class GovSpider(scrapy.Spider):
             pages=progress.pages,
             error=progress.error,
             fail_after=self.site.fail_after,
+            complete=progress.listing_read and progress.error is None,
         )
         self.events.extend(events)
         return events
@@ -404,7 +410,7 @@ class GovSpider(scrapy.Spider):
         self.bytes += len(response.body)
         origin = meta.get("gw_origin") or response.url
         if 300 <= response.status < 400 and response.status != 304:
-            location = response.headers.get(b"Location", b"").decode("latin-1")
+            location = (response.headers.get(b"Location") or b"").decode("latin-1")
             target = urljoin(response.url, location)
             if not self._on_site(target):
                 yield self._item(origin, response, outcome="error", error_kind="redirect_offsite")

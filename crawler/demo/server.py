@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from crawler.demo.site import SampleSite
 
-TRANSPORT_FAULTS = ("reset", "slow", "truncated", "drip", "huge")
+TRANSPORT_FAULTS = ("reset", "slow", "truncated", "drip", "huge", "huge_unsized")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -34,6 +34,9 @@ class _Handler(BaseHTTPRequestHandler):
                 transport = site.sticky_faults[path]
             elif transport:
                 queue.pop(0)  # type: ignore[union-attr]
+        latency = float(getattr(site, "latency", 0.0))
+        if latency > 0:  # a slower server (kill trials spread a crawl over time with it)
+            time.sleep(latency)
         if transport == "reset":
             site.hits[path] += 1
             self.connection.setsockopt(
@@ -49,14 +52,15 @@ class _Handler(BaseHTTPRequestHandler):
             return
         resp = site.handle(method, self.path, body, dict(self.headers.items()))
         payload = resp.body
-        if transport == "huge":
+        if transport in ("huge", "huge_unsized"):  # 30 MB, with or without a Content-Length
             payload = b"<html><body>" + b"<p>x</p>" * (30 * 1024 * 1024 // 8) + b"</body></html>"
         try:
             self.send_response(resp.status)
             for key, value in resp.headers.items():
                 self.send_header(key, value)
             declared = len(payload) * 2 if transport == "truncated" else len(payload)
-            self.send_header("Content-Length", str(declared))
+            if transport != "huge_unsized":  # HTTP/1.0: without a length the body ends at close
+                self.send_header("Content-Length", str(declared))
             self.end_headers()
             if method == "HEAD":
                 return
@@ -97,6 +101,8 @@ class SiteServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
+        if isinstance(host, bytes):
+            host = host.decode()
         return f"http://{host}:{port}"
 
 

@@ -209,7 +209,8 @@ class SampleSite:
           tags dropped, unclosed inline tags, stray ``<``);
         - list pages: ``empty_list``, ``short_list``, ``trap`` (on a column URL: pagination that never
           ends, each page naming one more with fresh items);
-        - transport (crawler/demo/server.py): ``reset``, ``slow``, ``truncated``, ``drip``, ``huge``.
+        - transport (crawler/demo/server.py): ``reset``, ``slow``, ``truncated``, ``drip``,
+          ``huge`` (30 MB), ``huge_unsized`` (30 MB, no Content-Length).
         """
         with self.lock:
             if sticky:

@@ -28,6 +28,7 @@ def record_column(
     error: str | None,
     fail_after: int,
     layout_threshold: float,
+    complete: bool | None = None,
 ) -> list[Event]:
     db.execute(
         "INSERT INTO columns (site, column_url, name) VALUES (?, ?, ?) "
@@ -73,11 +74,20 @@ def record_column(
         )
     ]
     db.execute(
-        "INSERT INTO column_runs (column_id, run_id, ok, items, pages, error, recorded_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (column_id, run_id) DO UPDATE SET "
+        "INSERT INTO column_runs (column_id, run_id, ok, items, pages, error, recorded_at, complete) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (column_id, run_id) DO UPDATE SET "
         "ok = excluded.ok, items = excluded.items, pages = excluded.pages, error = excluded.error, "
-        "recorded_at = excluded.recorded_at",
-        [col["id"], run_id, int(ok), items, pages, error, ts],
+        "recorded_at = excluded.recorded_at, complete = excluded.complete",
+        [
+            col["id"],
+            run_id,
+            int(ok),
+            items,
+            pages,
+            error,
+            ts,
+            int(ok) if complete is None else int(complete and ok),
+        ],
     )
     if again:  # a run counts once per column
         return events

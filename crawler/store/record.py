@@ -136,7 +136,7 @@ class FetchRecorder:
             self.db,
             "versions",
             {
-                "key": release.key,
+                "key": self.key or release.key,
                 "version": number,
                 "content_hash": h,
                 "fields": dumps(release.to_dict()),
@@ -185,6 +185,11 @@ class FetchRecorder:
         f, db, ts = self.fetch, self.db, self.ts
         key = release.key
         assert key is not None
+        if release.index_no is None:
+            # a known page that lost its 索引号 is still that release (a change), not a new `url:` one
+            known = self._url_row()
+            if known is not None and not str(known["key"]).startswith("url:"):
+                key = known["key"]
         self.key = key
         h = content_hash(release)
         critical = _critical(flags)

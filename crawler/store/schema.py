@@ -236,3 +236,10 @@ def m004_listings(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX listings_site ON listings (site, baseline)")
+
+
+@MIGRATIONS()
+def m005_column_complete(db: Database) -> None:
+    """Whether a run read a column's listing to its end (or to ``max_list_pages``): the column's
+    baseline is done only then. Older rows count as complete when they were ok."""
+    db.execute("ALTER TABLE column_runs ADD COLUMN complete INTEGER")

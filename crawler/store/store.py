@@ -156,7 +156,9 @@ class Store:
         error: str | None = None,
         fail_after: int = 3,
         layout_threshold: float = 0.5,
+        complete: bool | None = None,
     ) -> list[Event]:
+        """``complete``: the run read the column's listing to its end (None: as far as ``ok`` says)."""
         with self._write() as db:
             return record_column(
                 db,
@@ -171,6 +173,7 @@ class Store:
                 error=error,
                 fail_after=fail_after,
                 layout_threshold=layout_threshold,
+                complete=complete,
             )
 
     def reparse(self, normalize_fn: Callable[..., Release]) -> dict[str, int]:
@@ -215,15 +218,14 @@ class Store:
         return Release.from_dict(loads(row["fields"], {})) if row else None
 
     def column_baselined(self, site: str, column_url: str) -> bool:
-        row = next(
-            iter(
-                self.db.query(
-                    "SELECT last_ok_at FROM columns WHERE site = ? AND column_url = ?", [site, column_url]
-                )
-            ),
-            None,
-        )
-        return bool(row and row["last_ok_at"])
+        """A column's baseline is done once a run read its listing to the end (or to ``max_list_pages``);
+        until then what its lists show is the baseline, not news."""
+        found = self.db.execute(
+            "SELECT 1 FROM column_runs cr JOIN columns c ON c.id = cr.column_id "
+            "WHERE c.site = ? AND c.column_url = ? AND coalesce(cr.complete, cr.ok) = 1 LIMIT 1",
+            [site, column_url],
+        ).fetchone()
+        return found is not None
 
     def note_listed(
         self, run_id: int, site: str, column_url: str, items: list[tuple[str, str | None]], *, baseline: bool
@@ -233,7 +235,7 @@ class Store:
             return
         ts = now_iso()
         with self._write() as db:
-            db.executemany(
+            db.conn.executemany(
                 "INSERT OR IGNORE INTO listings (url, site, column_url, list_date, first_listed_at, run_id, baseline) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(url, site, column_url, date, ts, run_id, int(baseline)) for url, date in items],

@@ -48,6 +48,8 @@ def test_cron_weekdays_count_from_sunday_like_crontab() -> None:
     monday = cron_trigger("0 3 * * 1", "Asia/Shanghai").get_next_fire_time(None, saturday)
     assert monday.strftime("%a %H:%M") == "Mon 03:00"
     for sunday in ("0 3 * * 0", "0 3 * * 7", "0 0 3 * * sun"):
-        assert cron_trigger(sunday, "Asia/Shanghai").get_next_fire_time(None, saturday).strftime("%a") == "Sun"
+        assert (
+            cron_trigger(sunday, "Asia/Shanghai").get_next_fire_time(None, saturday).strftime("%a") == "Sun"
+        )
     weekdays = cron_trigger("30 9 * * 1-5", "Asia/Shanghai").get_next_fire_time(None, saturday)
     assert weekdays.strftime("%a %H:%M") == "Mon 09:30"

@@ -4,6 +4,7 @@ the revisit policy (time moved with GOVWATCH_NOW), failure reports and run healt
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,24 @@ def test_short_list_is_layout_changed_and_waf_is_a_failed_fetch(tmp_path: Path) 
             "select count(*) from column_runs where ok = 0",
         )[0][0]
         assert failures >= 2
+
+
+@pytest.mark.timeout(600)
+def test_releases_listed_in_a_bounded_baseline_run_stay_baseline(tmp_path: Path) -> None:
+    site = build_site(40, per_page=10)
+    with serve(site) as server:
+        bounded = write_config(tmp_path, [site_entry(server.url, site, max_requests=15)])
+        first = run_crawl(bounded, now=T0)
+        assert first.run["status"] == "partial", first
+        fetched = first.types().count("new")
+        assert 0 < fetched < 40
+        config = write_config(tmp_path, [site_entry(server.url, site)])
+        second = run_crawl(config, now=T0_1H)
+        new = [e for e in second.events if e["type"] == "new"]
+        assert len(new) == 40 - fetched, second
+        assert all(e["baseline"] for e in new), second  # listed in the baseline run: not news
+        added = site.add_page("1229037214", day=date(2022, 9, 16), title="衢州市新发布的通知")
+        third = run_crawl(config, now="2022-09-16T10:00:00+08:00")
+        assert [(e["type"], e["baseline"], e["title"]) for e in third.events] == [
+            ("new", False, added.title)
+        ], third

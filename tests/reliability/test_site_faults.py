@@ -100,3 +100,51 @@ def test_one_index_number_on_two_urls_is_one_conflict_never_new_nor_changed(tmp_
         assert snapshot(db) == before  # the current version still follows the first URL
         urls = rows(db, "SELECT url FROM release_urls WHERE key = ? ORDER BY url", (first.index_no,))
         assert sorted(u["url"] for u in urls) == sorted(server.url + site.page_path(p) for p in (first, twin))
+
+
+@pytest.mark.timeout(600)
+def test_new_releases_whose_fetch_failed_are_fetched_next_run_wherever_listed(tmp_path: Path) -> None:
+    """Early stop ends paging at a page of known releases; new releases listed below it whose fetch
+    failed (or was never made: a killed or bounded run) must not be lost behind it."""
+    site = build_site(20, per_page=5)
+    news = next(iter(site.columns))
+    with serve(site) as server:
+        config = write_config(tmp_path, [site_entry(server.url, site)])
+        db = tmp_path / "govwatch.db"
+        assert run_crawl(config, now=NOW).run["status"] == "ok"
+        fresh = [site.add_page(news, day=date(2022, 9, 15)) for _ in range(12)]  # pages 1-3 of the list
+        behind = [p for p in fresh if p not in site.columns[news].pages[:5]]
+        for page in behind:
+            site.fault(site.page_path(page), sticky="500")
+        second = run_crawl(config, now="2022-09-15T10:00:00+08:00")
+        assert second.run["status"] == "partial", second
+        assert sorted(e["index_no"] for e in second.events if e["type"] == "new") == sorted(
+            p.index_no for p in fresh if p not in behind
+        )
+        site.clear_faults()
+        third = run_crawl(config, now="2022-09-15T11:00:00+08:00")
+        assert sorted(e["index_no"] for e in third.events if e["type"] == "new") == sorted(
+            p.index_no for p in behind
+        ), third
+        keys = {r["key"] for r in rows(db, "SELECT key FROM releases")}
+        assert keys == {p.index_no for col in site.columns.values() for p in col.pages}
+
+
+@pytest.mark.timeout(600)
+def test_a_known_page_that_loses_its_index_number_is_not_a_new_release(tmp_path: Path) -> None:
+    site = build_site(6, per_page=5)
+    site.validators = False  # every revisit a full answer
+    page = next(iter(site.columns.values())).pages[0]
+    with serve(site) as server:
+        config = write_config(tmp_path, [site_entry(server.url, site, revisit="always")])
+        assert run_crawl(config, now=NOW).run["status"] == "ok"
+        index_no, page.index_no = page.index_no, None  # the template drops the 索引号 cell's value
+        lost = run_crawl(config, now=NOW)
+        page.index_no = index_no
+        back = run_crawl(config, now=NOW)
+        assert "new" not in lost.types() + back.types(), (lost, back)
+    assert lost.types() == ["changed"] and back.types() == ["changed"], (lost, back)
+    db = tmp_path / "govwatch.db"
+    assert not rows(db, "SELECT key FROM releases WHERE key LIKE 'url:%'")
+    owner = rows(db, "SELECT key FROM release_urls WHERE url LIKE ?", ("%" + site.page_path(page),))
+    assert [r["key"] for r in owner] == [index_no]
