@@ -9,7 +9,9 @@ process killed at any point leaves whole records only.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,11 +65,24 @@ class Store:
         conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         self.db = Database(conn)
-        self.db.enable_wal()
-        self.db.execute("PRAGMA synchronous = NORMAL")
-        self.db.execute("PRAGMA foreign_keys = ON")
-        with self._write():  # two processes opening one new file migrate it once
-            MIGRATIONS.apply(self.db)
+        self._open(timeout)
+
+    def _open(self, timeout: float) -> None:
+        """WAL mode and migrations. Switching a new file to WAL needs a moment alone with it, which
+        a second process opening the same new file at once may not get: retry within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        for attempt in itertools.count(1):
+            try:
+                self.db.enable_wal()
+                self.db.execute("PRAGMA synchronous = NORMAL")
+                self.db.execute("PRAGMA foreign_keys = ON")
+                with self._write():  # two processes opening one new file migrate it once
+                    MIGRATIONS.apply(self.db)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(min(1.0, 0.05 * attempt))
 
     def close(self) -> None:
         self.db.close()

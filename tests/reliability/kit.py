@@ -118,13 +118,11 @@ def start_crawl(config: Path, *args: str, now: str | None = NOW) -> subprocess.P
     env.pop("GOVWATCH_NOW", None)
     if now:
         env["GOVWATCH_NOW"] = now
-    return subprocess.Popen(
-        crawl_cmd(config, *args),
-        cwd=config.parent,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = config.parent / f"crawl-{os.urandom(3).hex()}.log"
+    with open(log, "wb") as out:  # kept beside the config: a failing test names it
+        proc = subprocess.Popen(crawl_cmd(config, *args), cwd=config.parent, env=env, stdout=out, stderr=out)
+    proc.log = log  # type: ignore[attr-defined]
+    return proc
 
 
 def kill_after(proc: subprocess.Popen[bytes], delay: float) -> bool:

@@ -40,11 +40,12 @@ def test_two_concurrent_crawls_into_one_database(tmp_path: Path) -> None:
         # a first pair, one of them killed half way
         a, b = start_crawl(config, "--site", "one"), start_crawl(config, "--site", "two")
         kill_after(a, 1.5)
-        assert b.wait(timeout=300) == 0
+        assert b.wait(timeout=300) == 0, b.log.read_text(errors="replace")[-3000:]
         assert integrity(db) == "ok"
         # a second pair, both to the end
         a, b = start_crawl(config, "--site", "one"), start_crawl(config, "--site", "two")
-        assert a.wait(timeout=300) == 0 and b.wait(timeout=300) == 0
+        for proc in (a, b):
+            assert proc.wait(timeout=300) == 0, proc.log.read_text(errors="replace")[-3000:]
         assert integrity(db) == "ok"
         for name, site in (("one", one), ("two", two)):
             keys = {r["key"] for r in rows(db, "SELECT key FROM releases WHERE site = ?", (name,))}
