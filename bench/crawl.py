@@ -275,17 +275,18 @@ changed" run is eight days later, when the default revisit policy (older release
 makes every release due: it is sent as conditional requests, so unchanged releases answer 304 and
 only the changed ones carry a body. CPU seconds are the crawl process's own (user + system).
 
-**Shortfall: pages/s is about 0.55 of bare Scrapy's, not 0.8.** Bare Scrapy does nothing with a
+**Shortfall: pages/s is about 0.5–0.6 of bare Scrapy's, not 0.8.** Bare Scrapy does nothing with a
 page; govwatch parses, checks and stores each one, in the same single-threaded process. Profile
-(cProfile of a 1,000-release crawl, main process, per page): Scrapy's own download and engine work
-≈ 2.0 ms (the same as the bare spider), normalize ≈ 0.8 ms, integrity ≈ 0.6 ms (a second lxml parse
-and one walk of the tree), `store.record` ≈ 0.7 ms (about 24 SQL statements in one transaction,
-including the bigram search index), item plumbing ≈ 0.2 ms. Two Scrapy defaults cost more than all
-of that and are now off: 100 asyncio item workers started per callback (`CONCURRENT_ITEMS`) and the
+(pyinstrument, a 1,000-release crawl, 7.4 s of CPU in the crawl process; per page): `store.record`
+≈ 1.5 ms (0.9 ms building the rows — about 24 SQL statements including the bigram search index —
+and the rest one write transaction and commit per fetch), normalize ≈ 0.7 ms, integrity ≈ 0.7 ms
+(a second lxml parse and one walk of the tree), Scrapy's own download, engine and item plumbing the
+rest, as for the bare spider (plus ≈ 1 s of start-up). Two Scrapy defaults cost more than all of
+that and are now off: 100 asyncio item workers started per callback (`CONCURRENT_ITEMS`) and the
 re-parsing of each callback's source on every response (`WARN_ON_GENERATOR_RETURN_VALUE`); they
 took the 1,000-release crawl from 13.9 s to 7.6 s.
-Plan: (1) share one lxml tree between normalize and integrity (≈ 0.2 ms/page); (2) group the store's
-writes of several fetches into one transaction, committing every ~50 ms (≈ 0.3 ms/page); (3) judge
+Plan: (1) group the store's writes of several fetches into one transaction, committing every ~50 ms
+(≈ 0.5 ms/page); (2) share one lxml tree between normalize and integrity (≈ 0.2 ms/page); (3) judge
 pages in a worker process — tried: no measurable gain on this 2-core machine, where the local server,
 the crawl and the worker share two cores; worth measuring again on ≥ 4 cores. In production the
 bound is politeness, not CPU: with the default `download_delay: 1.0` a site is crawled at about one
