@@ -67,10 +67,9 @@ def after_run(store: Any, config: Config, site: SiteConfig, run_id: int) -> None
 def _fail_orphans(store: Any, site: str) -> None:
     """With the site's lock held, no run of it can be going on: a ``running`` row is a crawl that was
     killed. Finish it ``failed`` so health figures and the next run's judgement see it for what it was."""
-    rows = store.db.query("SELECT id FROM runs WHERE site = ? AND status = 'running'", [site])
-    for row in list(rows):
+    for run_id in store.unfinished_runs(site):
         store.finish_run(
-            row["id"], "failed", {"notes": {"error": "interrupted: the crawl ended without finishing"}}
+            run_id, "failed", {"notes": {"error": "interrupted: the crawl ended without finishing"}}
         )
 
 

@@ -66,13 +66,6 @@ def read_report(path: Path, site: str) -> tuple[dict[str, Any] | None, Counter[s
     return run, Counter(e.get("type") for e in data.get("events", []) if e.get("site") == site)
 
 
-def unfinished_runs(store: Any, site: str, after_id: int = 0) -> list[int]:
-    rows = store.db.query(
-        "SELECT id FROM runs WHERE site = ? AND status = 'running' AND id > ? ORDER BY id", [site, after_id]
-    )
-    return [int(r["id"]) for r in rows]
-
-
 def fail_unfinished(
     store: Any, database: Path, site: str, after_id: int, notes: dict[str, Any]
 ) -> list[int] | None:
@@ -83,7 +76,7 @@ def fail_unfinished(
     """
     try:
         with SiteLock(database, site, wait=LOCK_WAIT):
-            ids = unfinished_runs(store, site, after_id)
+            ids = store.unfinished_runs(site, after_id)
             for run_id in ids:
                 store.finish_run(run_id, "failed", {"notes": notes})
             return ids

@@ -110,6 +110,15 @@ class Store:
         with self._write() as db:
             return int(insert(db, "runs", {"site": site, "started_at": now_iso(), "status": "running"}))
 
+    def unfinished_runs(self, site: str, after_id: int = 0) -> list[int]:
+        """Runs of ``site`` still ``running`` (id above ``after_id``): with the site's lock held, crawls
+        that were killed before finishing their run."""
+        rows = self.db.query(
+            "SELECT id FROM runs WHERE site = ? AND status = 'running' AND id > ? ORDER BY id",
+            [site, after_id],
+        )
+        return [int(r["id"]) for r in rows]
+
     def finish_run(self, run_id: int, status: str, stats: dict[str, Any] | None = None) -> None:
         """``stats``: ``requests``, ``bytes``, ``notes`` (a dict) and any counts; event counts of the run
         are added from the events table."""
