@@ -280,7 +280,9 @@ class GovSpider(scrapy.Spider):
             if request is not None:
                 yield request
         if page.next is None:
-            progress.complete = True  # the site's own listing ended: every unlisted release is missing
+            # the site's own listing ended: every unlisted release is missing (unless it goes on
+            # where no column page reaches)
+            progress.complete = page.complete
             progress.listing_read = True
             yield from self._finish_column(progress)
             return

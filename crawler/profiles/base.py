@@ -36,6 +36,9 @@ class ListPage:
     means the response is not a list at all: a failed list fetch. ``page_no`` counts list requests of
     the column (1 = the column page); ``total_pages`` is how many such requests the whole column takes,
     when the page says (for Hanweb's grouped POST replies that is 1 + the number of groups).
+    ``complete=False`` with ``next=None``: paging stops here though the column lists more (the site
+    serves its older pages only through a search service), so what this run did not list is not
+    thereby missing.
     """
 
     items: list[ListItem]
@@ -45,6 +48,7 @@ class ListPage:
     page_no: int = 1
     total_pages: int | None = None
     total_records: int | None = None
+    complete: bool = True
 
 
 class Profile:

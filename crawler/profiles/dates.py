@@ -33,3 +33,18 @@ def date_from_url(url: str) -> str | None:
     """TRS detail URLs carry the date: ``…/202209/t20220914_123.html`` → 2022-09-14."""
     match = _COMPACT.search(url.rsplit("/", 1)[-1])
     return _valid(*match.groups()) if match else None
+
+
+_MONTH_DAY = re.compile(r"(?<![\d.\-/年])(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)\s*日?")
+
+
+def month_day_date(text: str | None, url: str) -> str | None:
+    """A year-less list date (``06-29``, ``6月29日``) given its year by the TRS URL's own date."""
+    from_url = date_from_url(url)
+    if not text or not from_url:
+        return None
+    for match in _MONTH_DAY.finditer(text):
+        found = _valid(from_url[:4], *match.groups())
+        if found:
+            return found
+    return None

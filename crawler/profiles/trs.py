@@ -1,78 +1,32 @@
-"""TRS WCM columns: ``./YYYYMM/tYYYYMMDD_id.html`` items, pages ``index.html``, ``index_1.html`` ….
+"""TRS WCM columns: static pages ``index.html``, ``index_1.html`` … holding ``./YYYYMM/tYYYYMMDD_id.html``
+items among the page's furniture.
 
-The page count comes from the pager script: ``createPageHTML(N, cur0, "index", "html")`` (N pages,
-current 0-based), the six-argument ``createPageHTML('page_div', N, cur1, 'index', 'html', records)``,
-or ``var countPage = N``. ``function createPageHTML(…)`` definitions are not calls.
+Items are the rows of the list region (:mod:`crawler.profiles.region`): the cluster of item links
+that sits with the pager — never the header's guide link, a scrolling notice bar, sidebar boxes or the
+footer, though they link to pages of the same form. Rows may link into other folders, to attachments
+or to other sites; they are items all the same. The page count and the current page come from the
+pager (:mod:`crawler.profiles.trspager`); the list region found on the column page is looked for first
+on the pages after it.
 """
 
 from __future__ import annotations
 
-import re
+import math
 from collections.abc import Mapping
 from urllib.parse import urljoin
 
 from parsel import Selector
 
 from crawler.profiles.base import ListPage, PageRequest, Profile, register
-from crawler.profiles.common import blocked_reason, decode, dedupe, link_item, text_of
+from crawler.profiles.common import blocked_reason, decode
+from crawler.profiles.region import read_region
+from crawler.profiles.trspager import Pager, extension, page_index, page_url, read_pager
 
-_ITEM_HREF = re.compile(r"(?:^|/)t(?:19|20)\d{6}_\d+\.s?html?(?:[?#].*)?$", re.IGNORECASE)
-_CALL = re.compile(r"(?<![\w.$])(?<!function )createPageHTML\s*\(([^()]*)\)")
-_COUNT = re.compile(r"\bvar\s+countPage\s*=\s*(\d+)")
-_CURRENT = re.compile(r"\bvar\s+currentPage\s*=\s*(\d+)")
-_PAGE_IN_URL = re.compile(r"_(\d+)\.s?html?$", re.IGNORECASE)
+_EMPTY_MARKERS = ("暂无信息", "暂无数据", "暂无记录", "没有记录", "无相关信息", "暂无内容")
 
 
-def _args(raw: str) -> list[str]:
-    return [a.strip().strip("'\"") for a in raw.split(",")]
-
-
-def _pager(text: str) -> dict | None:
-    """``{count, current0, prefix, ext, records}`` from the pager script, or None."""
-    for match in _CALL.finditer(text):
-        args = _args(match.group(1))
-        if len(args) >= 6 and not args[0].isdigit() and args[1].isdigit() and args[2].isdigit():
-            records = int(args[5]) if args[5].isdigit() else None
-            return {
-                "count": int(args[1]),
-                "current0": max(int(args[2]) - 1, 0),
-                "prefix": args[3] or "index",
-                "ext": args[4] or "html",
-                "records": records,
-            }
-        if len(args) >= 4 and args[0].isdigit() and args[1].isdigit():
-            return {
-                "count": int(args[0]),
-                "current0": int(args[1]),
-                "prefix": args[2] or "index",
-                "ext": args[3] or "html",
-                "records": None,
-            }
-    count = _COUNT.search(text)
-    if count:
-        current = _CURRENT.search(text)
-        return {
-            "count": int(count.group(1)),
-            "current0": int(current.group(1)) if current else None,
-            "prefix": "index",
-            "ext": "html",
-            "records": None,
-        }
-    return None
-
-
-def _items(text: str, url: str) -> list:
-    page = Selector(text=text)
-    found = []
-    for anchor in page.css("a[href]"):
-        if not _ITEM_HREF.search(anchor.attrib["href"].strip()):
-            continue
-        holder = anchor.xpath("ancestor::*[self::li or self::tr or self::dd][1]")
-        context = text_of(holder[0]) if holder else " ".join(anchor.xpath("../text() | ../*/text()").getall())
-        item = link_item(anchor, url, context_text=context)
-        if item:
-            found.append(item)
-    return dedupe(found)
+def _root(text: str):
+    return Selector(text=text or "<html></html>").root
 
 
 @register("trs")
@@ -85,27 +39,59 @@ class TrsProfile(Profile):
         ctx = dict(context or {})
         ctx.setdefault("column_url", url)
         text = decode(body, headers)
-        items = _items(text, url)
-        pager = _pager(text)
-        in_url = _PAGE_IN_URL.search(url.split("?", 1)[0])
-        current0 = pager["current0"] if pager and pager["current0"] is not None else None
+        root = _root(text)
+        pager = read_pager(text, root)
+        region = read_region(root, url, remembered=ctx.get("region"))
+        items = [] if pager is not None and pager.empty else region.items
+
+        current0 = pager.current0 if pager is not None else None
         if current0 is None:
-            current0 = int(in_url.group(1)) if in_url else int(ctx.get("page_no", 1)) - 1
+            current0 = page_index(url)
+        if current0 is None:
+            current0 = int(ctx.get("page_no", 1)) - 1
         page_no = int(ctx.get("page_no", current0 + 1))
-        if not items and pager is None:
+
+        if not items and (pager is None or pager.empty):
             reason = blocked_reason(text)
             if reason or not text.strip():
                 return ListPage(items=[], next=None, ok=False, reason=reason or "empty_body", page_no=page_no)
             return ListPage(items=[], next=None, page_no=page_no)
-        nxt = None
-        if pager and current0 + 1 < pager["count"] and items:
-            next_url = urljoin(url, f"{pager['prefix']}_{current0 + 1}.{pager['ext']}")
-            context = {**ctx, "page_no": page_no + 1}
-            nxt = PageRequest(url=next_url, page_no=page_no + 1, context=context)
+
+        if region.signature:
+            ctx["region"] = region.signature
+        nxt, complete = None, True
+        if pager is not None and items:
+            nxt, complete = self._next(pager, url, current0, page_no, ctx, [i.url for i in items])
         return ListPage(
             items=items,
             next=nxt,
             page_no=page_no,
-            total_pages=pager["count"] if pager else None,
-            total_records=pager["records"] if pager else None,
+            total_pages=pager.count if pager else None,
+            total_records=pager.records if pager else None,
+            complete=complete,
         )
+
+    @staticmethod
+    def _next(
+        pager: Pager, url: str, current0: int, page_no: int, ctx: dict, item_urls: list[str]
+    ) -> tuple[PageRequest | None, bool]:
+        """The next page's request, and whether the listing ends where paging ends."""
+        count = pager.count
+        if pager.form == "pageChnlInfo" and pager.records and len(item_urls) > (pager.per_page or 0):
+            count = math.ceil(pager.records / len(item_urls))  # each file holds several shown pages
+        if count is None:
+            if not pager.next_href:
+                return None, True
+            next_url = urljoin(url, pager.next_href)
+        else:
+            index = current0 + 1
+            if index >= count:
+                return None, True
+            if pager.last_static is not None and index > pager.last_static:
+                return None, False  # older pages are not files: the listing goes on beyond reach
+            next_url = page_url(url, pager, index, extension(pager, url, item_urls))
+        seen = [*ctx.get("seen", []), url]
+        if next_url in seen:
+            return None, True
+        context = {**ctx, "page_no": page_no + 1, "seen": seen[-20:]}
+        return PageRequest(url=next_url, page_no=page_no + 1, context=context), True

@@ -1,0 +1,95 @@
+"""One list row (an lxml element holding an item's link) → a :class:`ListItem`.
+
+The title is the link's ``title`` attribute, else its text without the date it may carry. The date is
+the one the row prints beside the link (never one inside the title: "关于2022年10月1日起施行…"), else
+a date element inside the link, else a year-less ``06-29`` dated by the URL, else the TRS URL's own
+``tYYYYMMDD``.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from crawler.profiles.base import ListItem
+from crawler.profiles.common import absolute, clean
+from crawler.profiles.dates import date_from_url, find_date, month_day_date
+
+_SKIP_TEXT = frozenset({"script", "style", "noscript", "template"})
+
+
+def texts(node: etree._Element, skip: etree._Element | None = None) -> str:
+    """The visible text under ``node``; ``skip``'s subtree left out."""
+    parts: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        if el is skip or not isinstance(el.tag, str) or el.tag in _SKIP_TEXT:
+            return
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(node)
+    return " ".join(parts)
+
+
+def _dated_children(anchor: etree._Element) -> list[etree._Element]:
+    """Elements inside the link whose whole text is a date (``<a>…<div class="li-btn">2026-09-11</div></a>``)."""
+    found = []
+    for el in anchor.iter():
+        if el is anchor or not isinstance(el.tag, str):
+            continue
+        text = clean(texts(el)) or ""
+        if text and len(text) <= 24 and find_date(text):
+            found.append(el)
+    return found
+
+
+def title_of(anchor: etree._Element) -> str | None:
+    title = clean(anchor.get("title"))
+    if title:
+        return title
+    dated = _dated_children(anchor)
+    if not dated:
+        return clean(texts(anchor))
+    parts: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        if el in dated or not isinstance(el.tag, str) or el.tag in _SKIP_TEXT:
+            return
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(anchor)
+    return clean(" ".join(parts))
+
+
+def date_of(row: etree._Element, anchor: etree._Element, url: str) -> str | None:
+    beside = texts(row, skip=anchor) if row is not anchor else ""
+    found = find_date(beside)
+    if found:
+        return found
+    for el in _dated_children(anchor):
+        found = find_date(texts(el))
+        if found:
+            return found
+    title = clean(anchor.get("title"))
+    inside = clean(texts(anchor)) or ""
+    if title and title in inside:  # "标题 2022-09-14" inside the link, the title in @title
+        found = find_date(inside.replace(title, " "))
+        if found:
+            return found
+    return month_day_date(beside, url) or date_from_url(url)
+
+
+def row_item(row: etree._Element, anchor: etree._Element, base: str) -> ListItem | None:
+    url = absolute(anchor.get("href"), base)
+    if not url:
+        return None
+    return ListItem(url=url, title=title_of(anchor), date=date_of(row, anchor, url))
