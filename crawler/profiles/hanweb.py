@@ -1,14 +1,29 @@
-"""Hanweb (大汉 jcms) columns: CDATA records in ``<datastore>`` and the jpage ``dataproxy.jsp`` pager.
+"""Hanweb (大汉 jcms) columns: records in ``<datastore>`` (or a JS ``InitData`` array) and the jpage
+``dataproxy.jsp`` pager. Where the records are kept: :mod:`crawler.profiles.hanwebdata`.
 
 Two pagers, read from the page rather than assumed:
 
-* the older POST form: ``$('#unit').jpage({totalRecord, perPage, groupSize, proxyUrl, ajaxParam})``
-  with ``var param_<unitid> = {col, appid, webid, …}``; each request fetches one GROUP of
-  ``perPage × groupSize`` records (``?startrecord=16&endrecord=60&perpage=15``) until ``totalRecord``;
-* the newer GET form: ``<nextgroup><a href="/module/web/jpage/dataproxy.jsp?page=N&…">``; each reply
-  names the next page in its own ``<nextgroup>``.
+* **POST, by record range** (older sites): the jpage call ``$('#UNIT').jpage({totalRecord, perPage,
+  groupSize, proxyUrl, ajaxParam})``; ``ajaxParam`` (an object literal, nested in the call or named:
+  ``var param_UNIT = {…}``) is the POST form: ``col, appid, webid, path, columnid,
+  sourceContentType, unitid, webname, permissiontype`` and whatever else the page gives. Each request
+  asks for one group, ``?startrecord=S&endrecord=E&perpage=P`` (``perPage × groupSize`` records),
+  starting after the records the column page itself shows, until ``totalRecord``.
+* **GET, by page** (newer sites): ``/module/web/jpage/dataproxy.jsp?page=N&…`` from the
+  ``<nextgroup>`` template (or the jpage call's ``ajaxParam`` when its ``proxyUrl`` is the
+  ``/web/jpage/`` one). Each reply names the next page in its own ``<nextgroup>``; a reply without
+  one is followed to ``page+1`` while ``<totalpage>`` (or ``<totalrecord>`` ÷ page size) says there
+  is more.
 
-The column page prefers the POST form when it has a jpage call with a ``proxyUrl``.
+**What ``page=N`` means.** ``page=N`` is the N-th block of ``perPage`` records counted from the top
+of the column: records ``(N−1)·perPage+1 … N·perPage``, block 1 being the newest. A column page that
+shows one page (15 records, perPage 15) shows block 1, so paging continues at ``page=2``; one that
+shows a whole group (45 records: perPage 15 × groupSize 3) shows blocks 1–3 and paging continues at
+``page=4``. In general the first page asked for is ``shown // perPage + 1`` (perPage from the jpage
+call or the template's ``perpage``; without either, the column page is taken to show block 1).
+A reply whose first record is the previous reply's first (a site ignoring ``page``) ends paging.
+
+The column page prefers the POST form when its jpage call has a (non-``/web/jpage/``) ``proxyUrl``.
 """
 
 from __future__ import annotations
@@ -16,82 +31,21 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from parsel import Selector
-
-from crawler.profiles.base import ListItem, ListPage, PageRequest, Profile, register
-from crawler.profiles.common import blocked_reason, clean, decode, dedupe, link_item, text_of
-from crawler.profiles.dates import find_date
-
-_RECORD = re.compile(r"<record\b[^>]*>(.*?)</record>", re.IGNORECASE | re.DOTALL)
-_CDATA = re.compile(r"^\s*<!\[CDATA\[(.*?)\]\]>\s*$", re.DOTALL)
-_NEXTGROUP = re.compile(r"<nextgroup\b[^>]*>(.*?)</nextgroup>", re.IGNORECASE | re.DOTALL)
-_HREF = re.compile(r"""href\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
-_TAG_INT = "<{0}>\\s*(\\d+)\\s*</{0}>"
-_JPAGE = re.compile(r"\.jpage\s*\(\s*\{(.*?)\}\s*\)", re.DOTALL)
-_OBJ_PAIR = re.compile(r"""(\w+)\s*:\s*(?:'([^']*)'|"([^"]*)"|([^,}\s]+))""")
-_FORM_DEFAULTS = {"col": "1", "appid": "1", "path": "/", "sourceContentType": "1", "permissiontype": "0"}
-_FORM_KEYS = (
-    "col",
-    "appid",
-    "webid",
-    "path",
-    "columnid",
-    "sourceContentType",
-    "unitid",
-    "webname",
-    "permissiontype",
+from crawler.profiles.base import ListPage, PageRequest, Profile, register
+from crawler.profiles.common import blocked_reason, decode
+from crawler.profiles.hanwebdata import (
+    Jpage,
+    Records,
+    datastore_records,
+    initdata_records,
+    jpage_call,
+    nextgroup_url,
+    tag_int,
 )
 
-
-def _unwrap(raw: str) -> str:
-    match = _CDATA.match(raw)
-    if match:
-        return match.group(1)
-    from html import unescape
-
-    return unescape(raw)
-
-
-def _tag_int(text: str, tag: str) -> int | None:
-    match = re.search(_TAG_INT.format(tag), text, re.IGNORECASE)
-    return int(match.group(1)) if match else None
-
-
-def _object(text: str) -> dict[str, str]:
-    return {m.group(1): next(g for g in m.groups()[1:] if g is not None) for m in _OBJ_PAIR.finditer(text)}
-
-
-def _record_item(html: str, base: str) -> ListItem | None:
-    node = Selector(text=f"<div>{html}</div>")
-    anchors = [a for a in node.css("a[href]") if not a.attrib["href"].lower().startswith("javascript")]
-    if not anchors:
-        return None
-    anchor = next((a for a in anchors if "/art/" in a.attrib["href"]), anchors[0])
-    marked = " ".join(node.css("span ::text, b ::text, i ::text, em ::text, font ::text").getall())
-    rest = text_of(node).replace(text_of(anchor), " ")
-    item = link_item(anchor, base, context_text=marked if find_date(marked) else rest)
-    return item
-
-
-def _records(text: str, base: str) -> tuple[list[ListItem], int]:
-    """The items of the page (deduplicated) and how many ``<record>`` elements it holds."""
-    raws = _RECORD.findall(text)
-    items = (_record_item(_unwrap(raw), base) for raw in raws)
-    return dedupe(item for item in items if item is not None), len(raws)
-
-
-def _nextgroup_url(text: str, base: str) -> str | None:
-    match = _NEXTGROUP.search(text)
-    if not match:
-        return None
-    inner = _unwrap(match.group(1))
-    href = _HREF.search(inner)
-    value = href.group(2) if href else clean(inner)
-    if not value or "dataproxy" not in value.lower():
-        return None
-    return urljoin(base, value.replace("&amp;", "&"))
+_FORM_DEFAULTS = {"col": "1", "appid": "1", "path": "/", "sourceContentType": "1", "permissiontype": "0"}
 
 
 def _with_page(url: str, page: int) -> str:
@@ -100,51 +54,29 @@ def _with_page(url: str, page: int) -> str:
     return urlunsplit(parts._replace(query=urlencode([("page", str(page)), *query], safe="/")))
 
 
-def _page_param(url: str) -> int | None:
-    value = dict(parse_qsl(urlsplit(url).query)).get("page")
+def _query_int(url: str, key: str) -> int | None:
+    value = dict(parse_qsl(urlsplit(url).query)).get(key)
     return int(value) if value and value.isdigit() else None
 
 
-def _jpage(text: str, url: str) -> dict | None:
-    """The jpage call's settings and POST form fields, or None when the page has no such call."""
-    match = _JPAGE.search(text)
-    if not match:
-        return None
-    settings = _object(match.group(1))
-    if "proxyUrl" not in settings:
-        return None
-    form: dict[str, str] = {}
-    param_name = settings.get("ajaxParam")
-    if param_name:
-        declared = re.search(rf"\b{re.escape(param_name)}\s*=\s*\{{(.*?)\}}", text, re.DOTALL)
-        if declared:
-            form = _object(declared.group(1))
+def _post_form(jpage: Jpage, text: str, url: str) -> dict[str, str]:
+    """The POST form: the call's ``ajaxParam``, with Hanweb's defaults and ids found on the page."""
+    form = dict(jpage.form)
     for key, value in _FORM_DEFAULTS.items():
         form.setdefault(key, value)
-    if "unitid" not in form:
-        unit = re.search(r"unitid=['\"]?(\d+)", text)
-        if unit:
-            form["unitid"] = unit.group(1)
-    if "columnid" not in form:
-        column = re.search(r"/col/col(\d+)/", url) or re.search(r"columnid=(\d+)", text)
-        if column:
-            form["columnid"] = column.group(1)
-    if "webid" not in form:
-        webid = re.search(r"webid=(\d+)", text)
-        if webid:
-            form["webid"] = webid.group(1)
-
-    def number(key: str) -> int | None:
-        value = settings.get(key, "")
-        return int(value) if value.isdigit() else None
-
-    return {
-        "proxy": urljoin(url, settings["proxyUrl"]),
-        "total": number("totalRecord"),
-        "perpage": number("perPage") or 15,
-        "group": number("groupSize") or 3,
-        "form": form,
+    searches = {
+        "unitid": [(r"unitid\s*=\s*['\"]?(\d+)", text)],
+        "columnid": [(r"/col/col(\d+)/", url), (r"columnid=(\d+)", text)],
+        "webid": [(r"webid\s*=\s*['\"]?(\d+)", text)],
     }
+    for key, places in searches.items():
+        for pattern, where in places:
+            found = re.search(pattern, where) if key not in form else None
+            if found:
+                form[key] = found.group(1)
+    if "unitid" not in form and jpage.unit and jpage.unit.isdigit():
+        form["unitid"] = jpage.unit
+    return form
 
 
 def _post_request(ctx: dict, page_no: int) -> PageRequest | None:
@@ -161,22 +93,22 @@ def _post_request(ctx: dict, page_no: int) -> PageRequest | None:
     return PageRequest(url=url, method="POST", formdata=dict(ctx["form"]), page_no=page_no, context=context)
 
 
-def _get_request(
-    next_url: str | None, url: str, page_no: int, ctx: dict, template: bool
-) -> PageRequest | None:
-    """Follow ``<nextgroup>``. On the column page it is a template (``page=1``): ask for page 2. In a
-    reply it names the next page; one naming this page or an earlier one (or a seen URL) ends paging."""
-    if not next_url:
+def _post_pages(ctx: dict) -> int | None:
+    """Requests the whole column takes in the POST form: the column page + one per group."""
+    total, first = ctx.get("total"), ctx.get("first")
+    if total is None or first is None:
         return None
-    if (_page_param(next_url) or 0) < page_no + 1:
-        if not template:
-            return None
-        next_url = _with_page(next_url, page_no + 1)
-    seen = [*ctx.get("seen", []), url]
-    if next_url in seen:
+    return 1 + max(0, math.ceil((total - first) / (ctx["perpage"] * ctx["group"])))
+
+
+def _get_request(url: str, page: int, page_no: int, ctx: dict, first_url: str | None) -> PageRequest | None:
+    seen = [*ctx.get("seen", [])]
+    if url in seen:
         return None
-    context = {**ctx, "mode": "get", "page_no": page_no + 1, "seen": [*seen, next_url]}
-    return PageRequest(url=next_url, page_no=page_no + 1, context=context)
+    context = {**ctx, "mode": "get", "page_no": page_no + 1, "page": page, "seen": [*seen, url][-50:]}
+    if first_url:
+        context["last_first"] = first_url
+    return PageRequest(url=url, page_no=page_no + 1, context=context)
 
 
 @register("hanweb")
@@ -190,43 +122,95 @@ class HanwebProfile(Profile):
         ctx.setdefault("column_url", url)
         page_no = int(ctx.get("page_no", 1))
         text = decode(body, headers)
-        items, count = _records(text, url)
-        has_datastore = re.search(r"<datastore\b", text, re.IGNORECASE) is not None
-        if not has_datastore and not items:
+        mode = ctx.get("mode")
+        jpage = jpage_call(text, url) if mode is None else None
+        records = datastore_records(text, url, jpage.unit if jpage else None)
+        if not records.found and mode is None:
+            records = initdata_records(text, url, jpage)
+        if not records.found and not records.items:
             reason = blocked_reason(text) or ("empty_body" if not text.strip() else "no_datastore")
             return ListPage(items=[], next=None, ok=False, reason=reason, page_no=page_no)
-
-        total = _tag_int(text, "totalrecord")
-        pages = _tag_int(text, "totalpage")
-        mode = ctx.get("mode")
         if mode == "post":
-            total = total if total is not None else ctx.get("total")
-            requested = ctx["end"] - ctx["start"] + 1
-            follow = {**ctx, "total": total, "start": ctx["end"] + 1}
-            nxt = _post_request(follow, page_no + 1) if count >= requested else None
-            return ListPage(items, nxt, page_no=page_no, total_pages=_post_pages(follow), total_records=total)
+            return self._post_reply(records, page_no, ctx)
         if mode == "get":
-            nxt = _get_request(_nextgroup_url(text, url), url, page_no, ctx, False) if items else None
-            if nxt and pages is not None and page_no >= pages:
-                nxt = None
-            return ListPage(items, nxt, page_no=page_no, total_pages=pages, total_records=total)
+            return self._get_reply(records, url, page_no, ctx)
+        return self._column_page(records, jpage, text, url, page_no, ctx)
 
-        # the column page itself
-        jpage = _jpage(text, url)
-        if jpage is not None:
-            total = jpage["total"] if jpage["total"] is not None else total
-            follow = {**ctx, **jpage, "total": total, "first": count, "start": count + 1}
+    # ------------------------------------------------------------------ the column page
+    def _column_page(
+        self, records: Records, jpage: Jpage | None, text: str, url: str, page_no: int, ctx: dict
+    ) -> ListPage:
+        items, count = records.items, records.count
+        total = tag_int(records.block, "totalrecord")
+        template = nextgroup_url(records.block, url)
+        get_proxy = jpage is not None and jpage.proxy is not None and "/web/jpage/" in jpage.proxy
+        if jpage is not None and jpage.proxy and not get_proxy:
+            total = jpage.total if jpage.total is not None else total
+            follow = {
+                **ctx,
+                "proxy": jpage.proxy,
+                "total": total,
+                "perpage": jpage.perpage or 15,
+                "group": jpage.group or 3,
+                "form": _post_form(jpage, text, url),
+                "first": count,
+                "start": count + 1,
+            }
             nxt = _post_request(follow, page_no + 1) if items else None
             return ListPage(items, nxt, page_no=page_no, total_pages=_post_pages(follow), total_records=total)
-        nxt = _get_request(_nextgroup_url(text, url), url, page_no, ctx, True) if items else None
-        if nxt and total is not None and count >= total:
-            nxt = None
+
+        if template is None and get_proxy and jpage is not None and jpage.proxy:
+            form = _post_form(jpage, text, url)
+            template = f"{jpage.proxy}?{urlencode({'page': 1, **form}, safe='/')}"
+        if jpage is not None and jpage.total is not None:
+            total = jpage.total
+        perpage = (jpage.perpage if jpage else None) or (
+            _query_int(template, "perpage") if template else None
+        )
+        perpage = perpage or count
+        pages = tag_int(records.block, "totalpage")
+        if pages is None and total is not None and perpage:
+            pages = math.ceil(total / perpage)
+        nxt = None
+        if template and items and perpage and not (total is not None and count >= total):
+            first_page = count // perpage + 1
+            if pages is None or first_page <= pages:
+                ctx = {**ctx, "perpage": perpage, "pages": pages, "total": total, "first_page": first_page}
+                nxt = _get_request(_with_page(template, first_page), first_page, page_no, ctx, None)
+        total_pages = 1 + pages - (count // perpage) if pages is not None and perpage else None
+        return ListPage(items, nxt, page_no=page_no, total_pages=total_pages, total_records=total)
+
+    # ------------------------------------------------------------------ dataproxy replies
+    def _post_reply(self, records: Records, page_no: int, ctx: dict) -> ListPage:
+        total = tag_int(records.block, "totalrecord")
+        total = total if total is not None else ctx.get("total")
+        requested = ctx["end"] - ctx["start"] + 1
+        follow = {**ctx, "total": total, "start": ctx["end"] + 1}
+        nxt = _post_request(follow, page_no + 1) if records.count >= requested else None
+        return ListPage(
+            records.items, nxt, page_no=page_no, total_pages=_post_pages(follow), total_records=total
+        )
+
+    def _get_reply(self, records: Records, url: str, page_no: int, ctx: dict) -> ListPage:
+        items, block = records.items, records.block
+        page = _query_int(url, "page") or int(ctx.get("page") or page_no)
+        total = tag_int(block, "totalrecord")
+        total = total if total is not None else ctx.get("total")
+        pages = tag_int(block, "totalpage")
+        pages = pages if pages is not None else ctx.get("pages")
+        perpage = ctx.get("perpage") or records.count
+        if pages is None and total is not None and perpage:
+            pages = math.ceil(total / perpage)
+        first_url = items[0].url if items else None
+        repeated = first_url is not None and first_url == ctx.get("last_first")
+        follow = {**ctx, "total": total, "pages": pages, "seen": [*ctx.get("seen", []), url]}
+        nxt = None
+        if items and not repeated:
+            named = nextgroup_url(block, url)
+            if named is not None:  # the reply names the next page; naming this one or an earlier ends
+                named_page = _query_int(named, "page") or 0
+                if named_page > page and (pages is None or named_page <= pages):
+                    nxt = _get_request(named, named_page, page_no, follow, first_url)
+            elif pages is not None and page < pages:  # no <nextgroup>: count on to <totalpage>
+                nxt = _get_request(_with_page(url, page + 1), page + 1, page_no, follow, first_url)
         return ListPage(items, nxt, page_no=page_no, total_pages=pages, total_records=total)
-
-
-def _post_pages(ctx: dict) -> int | None:
-    """Requests the whole column takes in the POST form: the column page + one per group."""
-    total, first = ctx.get("total"), ctx.get("first")
-    if total is None or first is None:
-        return None
-    return 1 + max(0, math.ceil((total - first) / (ctx["perpage"] * ctx["group"])))
