@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test lint format bench soak browser-deps clean
+.PHONY: demo test lint format bench soak eval-lists browser-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -40,6 +40,9 @@ bench: $(STAMP)
 
 soak: $(STAMP)
 	$(BIN)/python bench/soak.py
+
+eval-lists: $(STAMP)
+	$(BIN)/python bench/eval_lists.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

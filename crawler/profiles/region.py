@@ -70,8 +70,15 @@ _PAGER_SCRIPT = re.compile(
     r"(?<![\w.$])(?<!function )createPageHTML\s*\(|\bcountPage\s*=|\bpageChnlInfo\b|\blistModel\s*\(|"
     r"(?<![\w.$])Pager\s*\(\s*\{|\bmaxStaticIndex\b",
 )
+_CRUMB = re.compile(r"(?:当前|您的|你的|所在|您现在的|你现在的)位置|当前栏目")
 _PAGER_HREF = re.compile(r"(?:^|/)index_\d+\.\w+$", re.IGNORECASE)
 _MAX_PAGER_SIZE = 80  # elements: a pager is small; a page wrapper with "page" in its class is not
+#: id/class words of page furniture: a cluster under one loses to any cluster under none
+_FURNITURE_MARKS = re.compile(
+    r"(?:^|[\s_-])(?:foot|footer|bottom|copyright|banquan|marquee|scroll|gundong|topbar|header|nav|navbar|"
+    r"menu|sidebar|aside|breadcrumb|crumb|position|weizhi|dqwz|friendlink|yqlj)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -166,9 +173,11 @@ def clusters(root: etree._Element, anchors: list[etree._Element] | None = None) 
     return out
 
 
-def pager_nodes(root: etree._Element) -> list[etree._Element]:
-    """Elements that are (part of) the column's pager."""
+def pager_nodes(root: etree._Element, ids: Iterable[str] = ()) -> list[etree._Element]:
+    """Elements that are (part of) the column's pager (``ids``: elements the pager script fills)."""
     found: list[etree._Element] = []
+    for pager_id in ids:
+        found.extend(el for el in root.iter() if isinstance(el.tag, str) and el.get("id") == pager_id)
     for script in root.iter("script"):
         if script.text and _PAGER_SCRIPT.search(script.text):
             found.append(script)
@@ -185,6 +194,19 @@ def pager_nodes(root: etree._Element) -> list[etree._Element]:
             parent = anchor.getparent()
             if parent is not None and parent not in found:
                 found.append(parent)
+    return found
+
+
+def crumb_nodes(root: etree._Element) -> list[etree._Element]:
+    """The "当前位置：首页 > …" breadcrumb, which sits above the column's own list."""
+    found = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "title", "head"):
+            continue
+        if el.text and _CRUMB.search(el.text):
+            found.append(el)
+        elif el.tail and _CRUMB.search(el.tail) and el.getparent() is not None:
+            found.append(el.getparent())
     return found
 
 
@@ -222,6 +244,10 @@ class _Layout:
         return depth
 
 
+def _near_crumb(cluster: Cluster, crumbs: list[etree._Element], layout: _Layout) -> int:
+    return max((layout.shared_depth(cluster.containers[0], c) for c in crumbs), default=0)
+
+
 def _near_pager(cluster: Cluster, pagers: list[etree._Element], layout: _Layout) -> tuple[int, int, int]:
     first = min(layout.pos[a] for a in cluster.anchors)
     last = max(layout.end(r) for r in cluster.rows)
@@ -237,6 +263,16 @@ def _near_pager(cluster: Cluster, pagers: list[etree._Element], layout: _Layout)
     return best
 
 
+def _marked(cluster: Cluster) -> bool:
+    """The cluster sits in an element named like page furniture (``div.footer``, ``div.sidebar``…)."""
+    for anc in [cluster.containers[0], *cluster.containers[0].iterancestors()]:
+        if anc.tag in ("body", "html"):
+            break
+        if _FURNITURE_MARKS.search(f"{anc.get('id') or ''} {anc.get('class') or ''}"):
+            return True
+    return False
+
+
 def _dated(cluster: Cluster) -> int:
     from crawler.profiles.dates import find_date
 
@@ -248,16 +284,25 @@ def choose(
     pagers: list[etree._Element],
     layout: _Layout,
     remembered: str | None = None,
+    crumbs: list[etree._Element] | None = None,
 ) -> Cluster | None:
     if not found:
         return None
+    plain = [c for c in found if not _marked(c)]
+    found = plain or found
     if remembered:
         same = [c for c in found if path_signature(c.containers[0]) == remembered]
         if same:
             return max(same, key=lambda c: c.size)
+    crumbs = crumbs or []
+
+    def score(c: Cluster) -> tuple:
+        depth, precedes, gap = _near_pager(c, pagers, layout)
+        return (depth, _near_crumb(c, crumbs, layout), precedes, gap, c.size, _dated(c))
+
     if pagers:
-        return max(found, key=lambda c: (*_near_pager(c, pagers, layout), c.size, _dated(c)))
-    return max(found, key=lambda c: (c.size, _dated(c)))
+        return max(found, key=score)
+    return max(found, key=lambda c: (c.size, _near_crumb(c, crumbs, layout), _dated(c)))
 
 
 def _item_link(anchor: etree._Element) -> bool:
@@ -267,7 +312,8 @@ def _item_link(anchor: etree._Element) -> bool:
     if _NOT_ITEM.search(_path(href)) or _path(href) in ("", "."):
         return False
     text = re.sub(r"\s+", "", texts(anchor) or "") or (anchor.get("title") or "").strip()
-    return len(text) >= 2 and text.lower() not in _PAGER_WORDS
+    words = re.sub(r"[\W\d_]", "", text)  # page numbers, arrows and brackets are not titles
+    return len(words) >= 2 and text.lower() not in _PAGER_WORDS
 
 
 def _best_anchor(row: etree._Element) -> etree._Element | None:
@@ -318,9 +364,12 @@ class Region:
     signature: str | None
 
 
-def read_region(root: etree._Element, base: str, remembered: str | None = None) -> Region:
+def read_region(
+    root: etree._Element, base: str, remembered: str | None = None, pager_ids: Iterable[str] = ()
+) -> Region:
     """The list's items on a static column page (empty when the page has no candidate links)."""
-    chosen = choose(clusters(root), pager_nodes(root), _Layout(root), remembered)
+    layout = _Layout(root)
+    chosen = choose(clusters(root), pager_nodes(root, pager_ids), layout, remembered, crumb_nodes(root))
     if chosen is None:
         return Region(items=[], signature=None)
     return Region(items=items(chosen, base), signature=path_signature(chosen.containers[0]))

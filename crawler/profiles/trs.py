@@ -29,6 +29,16 @@ def _root(text: str):
     return Selector(text=text or "<html></html>").root
 
 
+def _files(pager: Pager, shown: int, ctx: dict) -> int | None:
+    """Page files in the listing. Fujian's pageChnlInfo counts shown pages of ``prepage`` records;
+    a file holding more (several shown pages at once, as its first file tells) makes fewer files."""
+    if pager.form != "pageChnlInfo" or not pager.records or not pager.per_page:
+        return pager.count
+    per_file = int(ctx.get("per_file") or max(shown, pager.per_page))
+    ctx["per_file"] = per_file
+    return math.ceil(pager.records / per_file)
+
+
 @register("trs")
 class TrsProfile(Profile):
     items_per_page = 20
@@ -41,7 +51,8 @@ class TrsProfile(Profile):
         text = decode(body, headers)
         root = _root(text)
         pager = read_pager(text, root)
-        region = read_region(root, url, remembered=ctx.get("region"))
+        targets = [pager.target] if pager is not None and pager.target else []
+        region = read_region(root, url, remembered=ctx.get("region"), pager_ids=targets)
         items = [] if pager is not None and pager.empty else region.items
 
         current0 = pager.current0 if pager is not None else None
@@ -59,26 +70,30 @@ class TrsProfile(Profile):
 
         if region.signature:
             ctx["region"] = region.signature
+        count = _files(pager, len(items), ctx) if pager is not None else None
         nxt, complete = None, True
         if pager is not None and items:
-            nxt, complete = self._next(pager, url, current0, page_no, ctx, [i.url for i in items])
+            nxt, complete = self._next(pager, count, url, current0, page_no, ctx, [i.url for i in items])
         return ListPage(
             items=items,
             next=nxt,
             page_no=page_no,
-            total_pages=pager.count if pager else None,
+            total_pages=count,
             total_records=pager.records if pager else None,
             complete=complete,
         )
 
     @staticmethod
     def _next(
-        pager: Pager, url: str, current0: int, page_no: int, ctx: dict, item_urls: list[str]
+        pager: Pager,
+        count: int | None,
+        url: str,
+        current0: int,
+        page_no: int,
+        ctx: dict,
+        item_urls: list[str],
     ) -> tuple[PageRequest | None, bool]:
         """The next page's request, and whether the listing ends where paging ends."""
-        count = pager.count
-        if pager.form == "pageChnlInfo" and pager.records and len(item_urls) > (pager.per_page or 0):
-            count = math.ceil(pager.records / len(item_urls))  # each file holds several shown pages
         if count is None:
             if not pager.next_href:
                 return None, True

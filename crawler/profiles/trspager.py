@@ -49,6 +49,7 @@ class Pager:
     last_static: int | None = None  # the highest index_N published as a file (Fujian)
     per_page: int | None = None
     next_href: str | None = None  # a 下一页 link in the HTML
+    target: str | None = None  # the id of the element the pager script fills
     form: str = ""
 
     @property
@@ -85,6 +86,7 @@ def _create_page_html(text: str) -> Pager | None:
                 prefix=args[3] or "index",
                 ext=args[4] or None,
                 records=records,
+                target=args[0] or None,
                 form="createPageHTML/6",
             )
         if len(args) >= 4:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from crawler.profiles import get_profile
+from tests import corpus
 
 FIX = Path(__file__).parent / "fixtures"
-REAL = Path("/work/shared/fixtures/real/04_shanxi-gov_trs-article_inline-createPageHTML.html")
+REAL = corpus.REAL / "04_shanxi-gov_trs-article_inline-createPageHTML.html"
 COLUMN = "http://www.example.gov.cn/zwgk/zcwj/index.html"
 
 
@@ -68,7 +69,7 @@ def test_six_argument_form():
 
 def test_inline_function_definition_is_not_a_call():
     url = "http://www.shanxi.gov.cn/yw/sxyw/201909/t20190918_693227.shtml"
-    page = get_profile("trs").parse_list(REAL.read_bytes(), url, None, None)
+    page = get_profile("trs").parse_list(corpus.require(REAL).read_bytes(), url, None, None)
     assert (
         page.total_pages == 1
     )  # from createPageHTML(1,0,…), not from `function createPageHTML(_nPageCount…`
