@@ -38,8 +38,8 @@ from crawler.profiles.common import blocked_reason, decode
 from crawler.profiles.hanwebdata import (
     Jpage,
     Records,
+    column_records,
     datastore_records,
-    initdata_records,
     jpage_call,
     nextgroup_url,
     tag_int,
@@ -124,9 +124,7 @@ class HanwebProfile(Profile):
         text = decode(body, headers)
         mode = ctx.get("mode")
         jpage = jpage_call(text, url) if mode is None else None
-        records = datastore_records(text, url, jpage.unit if jpage else None)
-        if not records.found and mode is None:
-            records = initdata_records(text, url, jpage)
+        records = column_records(text, url, jpage) if mode is None else datastore_records(text, url)
         if not records.found and not records.items:
             reason = blocked_reason(text) or ("empty_body" if not text.strip() else "no_datastore")
             return ListPage(items=[], next=None, ok=False, reason=reason, page_no=page_no)

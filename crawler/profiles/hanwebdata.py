@@ -129,6 +129,19 @@ def datastore_records(text: str, base: str, unit: str | None = None) -> Records:
     return Records(items=_items(raws, base), count=len(raws), block=block, found=True)
 
 
+def column_records(text: str, base: str, jpage: Jpage | None) -> Records:
+    """The column's records on its own page: the ``<datastore>`` of the jpage call's unit, else the
+    call's ``InitData`` array, else the page's (one, paged, or largest) ``<datastore>``."""
+    blocks = _blocks(text)
+    unit = jpage.unit if jpage else None
+    if unit and any(block_unit == unit for block_unit, _ in blocks):
+        return datastore_records(text, base, unit)
+    array = initdata_records(text, base, jpage)
+    if array.found and (array.count or not blocks):
+        return array
+    return datastore_records(text, base, unit)
+
+
 def initdata_records(text: str, base: str, jpage: Jpage | None) -> Records:
     """Records kept in a JS array: the jpage call's ``dataStore`` (a name or an inline array)."""
     store = jpage.data_store if jpage else None

@@ -119,11 +119,14 @@ def candidates(root: etree._Element) -> list[etree._Element]:
 
 
 def _counts(anchors: Iterable[etree._Element]) -> Counter:
-    counts: Counter = Counter()
+    """How many distinct item URLs each element holds (an image link and a title link to one
+    release count once)."""
+    seen: dict[etree._Element, set[str]] = {}
     for a in anchors:
+        href = (a.get("href") or "").strip()
         for anc in a.iterancestors():
-            counts[anc] += 1
-    return counts
+            seen.setdefault(anc, set()).add(href)
+    return Counter({el: len(hrefs) for el, hrefs in seen.items()})
 
 
 def row_of(anchor: etree._Element, counts: Counter) -> etree._Element:
@@ -197,6 +200,18 @@ def pager_nodes(root: etree._Element, ids: Iterable[str] = ()) -> list[etree._El
     return found
 
 
+def template_nodes(root: etree._Element) -> list[etree._Element]:
+    """Rows a script fills in the browser (``<li ms-repeat="list"><a ms-attr-href="el.url">``): where
+    the list is drawn, its static rows sit too."""
+    return [
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str)
+        and any(el.get(a) is not None for a in _TEMPLATE_ATTRS)
+        and (el.tag == "a" or next(el.iter("a"), None) is not None)
+    ]
+
+
 def crumb_nodes(root: etree._Element) -> list[etree._Element]:
     """The "当前位置：首页 > …" breadcrumb, which sits above the column's own list."""
     found = []
@@ -244,8 +259,9 @@ class _Layout:
         return depth
 
 
-def _near_crumb(cluster: Cluster, crumbs: list[etree._Element], layout: _Layout) -> int:
-    return max((layout.shared_depth(cluster.containers[0], c) for c in crumbs), default=0)
+def _near(cluster: Cluster, marks: list[etree._Element], layout: _Layout) -> int:
+    """How deep the cluster's container and the nearest of ``marks`` share an ancestor."""
+    return max((layout.shared_depth(c, m) for c in cluster.containers for m in marks), default=0)
 
 
 def _near_pager(cluster: Cluster, pagers: list[etree._Element], layout: _Layout) -> tuple[int, int, int]:
@@ -285,6 +301,7 @@ def choose(
     layout: _Layout,
     remembered: str | None = None,
     crumbs: list[etree._Element] | None = None,
+    templates: list[etree._Element] | None = None,
 ) -> Cluster | None:
     if not found:
         return None
@@ -294,15 +311,18 @@ def choose(
         same = [c for c in found if path_signature(c.containers[0]) == remembered]
         if same:
             return max(same, key=lambda c: c.size)
-    crumbs = crumbs or []
+    crumbs, templates = crumbs or [], templates or []
 
     def score(c: Cluster) -> tuple:
         depth, precedes, gap = _near_pager(c, pagers, layout)
-        return (depth, _near_crumb(c, crumbs, layout), precedes, gap, c.size, _dated(c))
+        drawn = _near(c, templates, layout)
+        return (drawn, depth, _near(c, crumbs, layout), precedes, gap, c.size, _dated(c))
 
     if pagers:
         return max(found, key=score)
-    return max(found, key=lambda c: (c.size, _near_crumb(c, crumbs, layout), _dated(c)))
+    return max(
+        found, key=lambda c: (_near(c, templates, layout), c.size, _near(c, crumbs, layout), _dated(c))
+    )
 
 
 def _item_link(anchor: etree._Element) -> bool:
@@ -369,7 +389,8 @@ def read_region(
 ) -> Region:
     """The list's items on a static column page (empty when the page has no candidate links)."""
     layout = _Layout(root)
-    chosen = choose(clusters(root), pager_nodes(root, pager_ids), layout, remembered, crumb_nodes(root))
+    pagers, crumbs, templates = pager_nodes(root, pager_ids), crumb_nodes(root), template_nodes(root)
+    chosen = choose(clusters(root), pagers, layout, remembered, crumbs, templates)
     if chosen is None:
         return Region(items=[], signature=None)
     return Region(items=items(chosen, base), signature=path_signature(chosen.containers[0]))

@@ -70,9 +70,25 @@ def title_of(anchor: etree._Element) -> str | None:
     return clean(" ".join(parts))
 
 
+def _after(row: etree._Element, limit: int = 60) -> str:
+    """Text printed right after the row, up to the next link or line break: ``<a>…</a> 2022-09-14<br>``,
+    ``<dt><a>…</a></dt><dd>2022-09-14</dd>``."""
+    parts = [row.tail or ""]
+    for sibling in row.itersiblings():
+        if not isinstance(sibling.tag, str) or sibling.tag in ("br", "hr", row.tag):
+            break
+        if sibling.tag == "a" or next(sibling.iter("a"), None) is not None:
+            break
+        parts.append(texts(sibling))
+        parts.append(sibling.tail or "")
+        if sum(len(p) for p in parts) > limit:
+            break
+    return " ".join(parts)[:limit]
+
+
 def date_of(row: etree._Element, anchor: etree._Element, url: str) -> str | None:
     beside = texts(row, skip=anchor) if row is not anchor else ""
-    found = find_date(beside)
+    found = find_date(beside) or find_date(_after(row))
     if found:
         return found
     for el in _dated_children(anchor):
@@ -85,7 +101,7 @@ def date_of(row: etree._Element, anchor: etree._Element, url: str) -> str | None
         found = find_date(inside.replace(title, " "))
         if found:
             return found
-    return month_day_date(beside, url) or date_from_url(url)
+    return month_day_date(beside, url) or month_day_date(_after(row), url) or date_from_url(url)
 
 
 def row_item(row: etree._Element, anchor: etree._Element, base: str) -> ListItem | None:

@@ -152,3 +152,20 @@ def test_the_jpage_unit_is_the_column_among_several_datastores(hanweb) -> None:
     page = hanweb.parse_list(text.encode(), "https://www.qz.gov.cn/col/col1229037214/index.html", None, {})
     assert len(page.items) == 15 and "art_1_1" not in " ".join(i.url for i in page.items)
     assert page.next.method == "POST"
+
+
+def test_initdata_column_beside_a_sidebar_datastore_unit(hanweb) -> None:
+    text = body("hanweb-initdata-furnished.html").decode("gbk")
+    sidebar = (
+        "<div id='49999'><script type='text/xml'><datastore><recordset>"
+        "<record><![CDATA[<li><a href='/art/2022/9/1/art_30010_1.html'>办事指南一</a><span>2022-09-01</span></li>]]></record>"
+        "<record><![CDATA[<li><a href='/art/2022/9/2/art_30010_2.html'>办事指南二</a><span>2022-09-02</span></li>]]></record>"
+        "</recordset></datastore></script></div>"
+    )
+    text = text.replace(
+        '<td width="230" valign="top" class="left">', '<td width="230" valign="top" class="left">' + sidebar
+    )
+    page = hanweb.parse_list(text.encode("gbk"), COLUMN, None, {})
+    want = key("hanweb-initdata-furnished.expected.json")
+    assert [i.url for i in page.items] == [i["url"] for i in want["items"]]
+    assert page.next.url == want["next"]["url"]

@@ -190,3 +190,57 @@ def test_mislabelled_gbk_page_reads_the_same(trs) -> None:
     labelled = trs.parse_list(text.encode("gbk"), url, {"Content-Type": "text/html; charset=utf-8"}, {})
     assert urls(labelled) == [i["url"] for i in key["items"]]
     assert labelled.next.url == "http://www.yunshan.gov.cn/zwgk/tzgg/index_3.html"
+
+
+HOT = (
+    '<div class="hot"><ul>'
+    + "".join(
+        f'<li><a href="/rd/202301/t2023010{i}_{i}.html">热点信息{i}</a><span>2023-01-0{i}</span></li>'
+        for i in range(1, 7)
+    )
+    + "</ul></div>"
+)
+SHAPES = {
+    "xxgk-table": """<table class="xxgk"><tr><th>索引号</th><th>名称</th><th>文号</th><th>发布日期</th></tr>
+<tr><td>011234567/2022-00123</td><td><a href="./202209/t20220901_1.html">关于甲的通知</a></td><td>云政发〔2022〕12号</td><td>2022-09-14</td></tr>
+<tr><td>011234567/2022-00122</td><td><a href="./202209/t20220901_2.html">关于乙的通知</a></td><td>云政发〔2022〕11号</td><td>2022-09-10</td></tr>
+<tr><td>011234567/2022-00121</td><td><a href="./202209/P020220901.pdf">丙的附件公告</a></td><td></td><td>2022-09-01</td></tr></table>""",
+    "dl-per-item": '<div class="lst">'
+    + "".join(
+        f'<dl><dt><a href="./202209/t20220901_{i}.html">条目{i}号</a></dt><dd>2022-09-1{i}</dd></dl>'
+        for i in (4, 0, 1)
+    )
+    + "</div>",
+    "bare-anchors": '<td class="lb">'
+    + "".join(f'<a href="./202209/t20220901_{i}.html">条目{i}号</a> (2022-09-1{i})<br>' for i in (4, 0, 1))
+    + "</td>",
+    "image-and-title": '<ul class="pic">'
+    + "".join(
+        f'<li><a href="./202209/t20220901_{i}.html"><img src="a.jpg"></a><a href="./202209/t20220901_{i}.html">条目{i}号</a>'
+        f"<span>2022-09-1{i}</span></li>"
+        for i in (4, 0, 1)
+    )
+    + "</ul>",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_row_shapes_of_real_templates(shape: str) -> None:
+    lst = SHAPES[shape]
+    if shape == "bare-anchors":
+        lst = f"<table><tr>{lst}</tr></table>"
+    html = (
+        f"<html><body>{HOT}<div class='con'><div class='position'>当前位置：首页</div>{lst}"
+        "<div class='page'><script>createPageHTML(3,0,'index','html');</script></div></div></body></html>"
+    )
+    items = read_region(_root(html), "http://x.gov.cn/a/index.html").items
+    got = [(i.url.rsplit("/", 1)[-1], i.date) for i in items]
+    if shape == "xxgk-table":  # the date column, not the 索引号 or the 文号; the attachment row too
+        assert got == [
+            ("t20220901_1.html", "2022-09-14"),
+            ("t20220901_2.html", "2022-09-10"),
+            ("P020220901.pdf", "2022-09-01"),
+        ]
+    else:  # the printed date (not the URL's 2022-09-01), in page order
+        assert got == [(f"t20220901_{i}.html", f"2022-09-1{i}") for i in (4, 0, 1)]
+        assert [i.title for i in items] == [f"条目{i}号" for i in (4, 0, 1)]
