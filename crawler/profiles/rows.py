@@ -8,6 +8,8 @@ a date element inside the link, else a year-less ``06-29`` dated by the URL, els
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from lxml import etree
 
 from crawler.profiles.base import ListItem
@@ -17,21 +19,23 @@ from crawler.profiles.dates import date_from_url, find_date, month_day_date
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template"})
 
 
-def texts(node: etree._Element, skip: etree._Element | None = None) -> str:
-    """The visible text under ``node``; ``skip``'s subtree left out."""
+def texts(node: etree._Element, skip: Iterable[etree._Element] | etree._Element | None = None) -> str:
+    """The visible text under ``node``, in order; the subtrees of ``skip`` left out (their tails kept)."""
+    skipped = {id(s) for s in ([skip] if isinstance(skip, etree._Element) else (skip or []))}
     parts: list[str] = []
-
-    def walk(el: etree._Element) -> None:
-        if el is skip or not isinstance(el.tag, str) or el.tag in _SKIP_TEXT:
-            return
+    stack: list[tuple[etree._Element, bool]] = [(node, False)]
+    while stack:  # iterative: pages nest deeper than Python recurses
+        el, tail_only = stack.pop()
+        if tail_only:
+            if el.tail and el is not node:
+                parts.append(el.tail)
+            continue
+        stack.append((el, True))
+        if id(el) in skipped or not isinstance(el.tag, str) or el.tag in _SKIP_TEXT:
+            continue
         if el.text:
             parts.append(el.text)
-        for child in el:
-            walk(child)
-            if child.tail:
-                parts.append(child.tail)
-
-    walk(node)
+        stack.extend((child, False) for child in reversed(el))
     return " ".join(parts)
 
 
@@ -51,23 +55,7 @@ def title_of(anchor: etree._Element) -> str | None:
     title = clean(anchor.get("title"))
     if title:
         return title
-    dated = _dated_children(anchor)
-    if not dated:
-        return clean(texts(anchor))
-    parts: list[str] = []
-
-    def walk(el: etree._Element) -> None:
-        if el in dated or not isinstance(el.tag, str) or el.tag in _SKIP_TEXT:
-            return
-        if el.text:
-            parts.append(el.text)
-        for child in el:
-            walk(child)
-            if child.tail:
-                parts.append(child.tail)
-
-    walk(anchor)
-    return clean(" ".join(parts))
+    return clean(texts(anchor, skip=_dated_children(anchor)))
 
 
 def _after(row: etree._Element, limit: int = 60) -> str:
