@@ -13,7 +13,7 @@ TRS publishes a column as files ``index.<ext>``, ``index_1.<ext>``, ``index_2.<e
   ``index … index_{maxStaticIndex}`` are files; the site shows older pages through a search service
   that is not a column page, so paging stops at ``maxStaticIndex`` and the listing is marked
   incomplete when the column has more;
-* ``var countPage = N`` (with ``var currentPage = cur0`` when present);
+* ``var countPage = N`` (or ``pageCount`` / ``totalPage``; with ``var currentPage = cur0`` when present);
 * pager links in the HTML: ``index_N`` hrefs, a 下一页 link.
 
 The current page, when the pager does not say, comes from the URL (``index_3.html`` is page 4).
@@ -33,7 +33,7 @@ from lxml import etree
 from crawler.profiles.jsobj import as_int, assigned, call_argument
 
 _CALL = re.compile(r"(?<![\w.$])(?<!function )createPageHTML\s*\(([^()]*)\)")
-_COUNT = re.compile(r"(?<![\w.$])countPage\s*=\s*(\d+)")
+_COUNT = re.compile(r"(?<![\w.$])(?:countPage|pageCount|totalPage)\s*=\s*(\d+)")
 _CURRENT = re.compile(r"(?<![\w.$])currentPage\s*=\s*(\d+)")
 _INDEX_FILE = re.compile(r"(?:^|/)(index)(?:_(\d+))?\.(s?html?)$", re.IGNORECASE)
 _NEXT_WORDS = ("下一页", "下页", "后页")
