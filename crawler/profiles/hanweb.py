@@ -175,7 +175,7 @@ class HanwebProfile(Profile):
             if pages is None or first_page <= pages:
                 ctx = {**ctx, "perpage": perpage, "pages": pages, "total": total, "first_page": first_page}
                 nxt = _get_request(_with_page(template, first_page), first_page, page_no, ctx, None)
-        total_pages = 1 + pages - (count // perpage) if pages is not None and perpage else None
+        total_pages = max(1, 1 + pages - count // perpage) if pages is not None and perpage else None
         return ListPage(items, nxt, page_no=page_no, total_pages=total_pages, total_records=total)
 
     # ------------------------------------------------------------------ dataproxy replies
