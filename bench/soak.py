@@ -206,10 +206,10 @@ def writer_rounds(n: int, seed: int) -> dict[str, Any]:
             if integrity(db) != "ok":
                 out["corrupt"] += 1
             for name, site in (("one", one), ("two", two)):
-                keys = {row["key"] for row in rows(db, "SELECT key FROM releases WHERE site = ?", (name,))}
+                keys = {row["key"] for row in rows(db, "SELECT key FROM releases WHERE site = ?", name)}
                 news = Counter(
                     row["key"]
-                    for row in rows(db, "SELECT key FROM events WHERE type = 'new' AND site = ?", (name,))
+                    for row in rows(db, "SELECT key FROM events WHERE type = 'new' AND site = ?", name)
                 )
                 if keys != site_keys(site) or set(news.values()) != {1}:
                     out["problems"].append(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -19,11 +18,10 @@ from typing import Any
 
 from crawler.demo.cli import REFERENCE_PATH, reference_page
 from crawler.demo.site import Page, SampleSite, build_site
-from tests.helpers import REPO, run_crawl, site_entry, write_config
+from tests.helpers import NEWS, NOTICES, REPO, free_port, run_crawl, site_entry, write_config
 
 REF_KEY = "11330800002618015K/2022-134528"
 ARTIFACTS = REPO / "tests" / "artifacts" / "browse"
-NEWS, NOTICES = "1229037214", "1229037215"
 
 QZ_TITLE = "衢州市数字化改革推进会召开"
 HZ_TITLE = "杭州市西湖区防汛工作通知"
@@ -100,12 +98,6 @@ def crawl_archive(tmp: Path, base_url: str, site: SampleSite, pages: dict[str, P
     assert types["changed"]["index_no"] == qz.index_no and types["changed"]["version"] == 2, second
     assert types["fetch_failed"]["index_no"] == pages["hz"].index_no, second
     return Archive(tmp / "govwatch.db", config, site, qz, pages["hz"], pages["xss"], pages["raw_script"])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

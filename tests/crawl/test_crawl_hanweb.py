@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from crawler.demo.cli import REFERENCE_PATH, reference_page
 from crawler.demo.server import serve
 from crawler.demo.site import SampleSite, build_site
-from tests.helpers import SHARED, run_crawl, site_entry, write_config
+from tests.helpers import run_crawl, schema, site_entry, write_config
 
 REF_KEY = "11330800002618015K/2022-134528"
 
@@ -63,8 +62,7 @@ def test_successive_crawls_report_exactly_what_happened(local, tmp_path: Path) -
     assert site.hits["/module/web/jpage/dataproxy.jsp"] == 4  # 21 items, 5 per page
     assert site.hits["/module/jpage/dataproxy.jsp"] == 1
     assert count(db, "select count(*) from releases") == 41
-    schema = json.loads((SHARED / "schemas/report.schema.json").read_text())
-    jsonschema.validate(first.report, schema)
+    jsonschema.validate(first.report, schema("report"))
 
     # no change (noise only: counters, dates, nonces, related lists) → no events
     second = run_crawl(config)

@@ -3,7 +3,6 @@ the revisit policy (time moved with GOVWATCH_NOW), failure reports and run healt
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from crawler.demo.server import serve
 from crawler.demo.site import build_site
-from tests.helpers import run_crawl, site_entry, write_config
+from tests.helpers import run_crawl, site_entry, value, write_config
 
 T0 = "2022-09-15T09:00:00+08:00"
 T0_1H = "2022-09-15T10:00:00+08:00"
@@ -25,11 +24,6 @@ def big(tmp_path_factory: pytest.TempPathFactory):
     with serve(site) as server:
         config = write_config(tmp, [site_entry(server.url, site)])
         yield site, config, tmp / "govwatch.db"
-
-
-def rows(db: Path, sql: str, *args: object) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql, args).fetchall()
 
 
 @pytest.mark.timeout(900)
@@ -62,9 +56,7 @@ def test_incremental_recrawls_are_cheap_and_still_catch_due_edits(big) -> None:
     assert due.types() == ["changed"], due
     # conditional requests: unchanged releases answered 304 and were taken as unchanged
     assert (
-        rows(db, "select count(*) from fetches where run_id = ? and outcome = 'not_modified'", due.run["id"])[
-            0
-        ][0]
+        value(db, "select count(*) from fetches where run_id = ? and outcome = 'not_modified'", due.run["id"])
         > 200
     )
 
@@ -108,10 +100,7 @@ def test_short_list_is_layout_changed_and_waf_is_a_failed_fetch(tmp_path: Path) 
         for r in waf_runs:
             assert not [e for e in r.events if e["type"] in ("layout_changed", "removed")], r
             assert r.run["status"] == "partial", r
-        failures = rows(
-            tmp_path / "govwatch.db",
-            "select count(*) from column_runs where ok = 0",
-        )[0][0]
+        failures = value(tmp_path / "govwatch.db", "select count(*) from column_runs where ok = 0")
         assert failures >= 2
 
 

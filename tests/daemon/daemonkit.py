@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,36 +15,27 @@ from typing import Any
 
 import psutil
 
-from tests.helpers import REPO
+from tests import helpers
+from tests.helpers import REPO, env_with
 
 
-def rows(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-    if not db.exists():
-        return []
-    conn = sqlite3.connect(db, timeout=30)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    except sqlite3.OperationalError as exc:  # the store has not created its tables yet
-        if "no such table" in str(exc):
-            return []
-        raise
-    finally:
-        conn.close()
+def rows(db: Path, sql: str, *params: Any) -> list[dict[str, Any]]:
+    """What the daemon has written so far (nothing before it created the file and its tables)."""
+    return helpers.rows(db, sql, *params, missing_ok=True)
 
 
 def runs(db: Path, site: str | None = None) -> list[dict[str, Any]]:
     sql, params = "SELECT * FROM runs", ()
     if site:
         sql, params = sql + " WHERE site = ?", (site,)
-    out = rows(db, sql + " ORDER BY id", params)
+    out = rows(db, sql + " ORDER BY id", *params)
     for r in out:
         r["notes"] = json.loads(r["notes"] or "{}")
     return out
 
 
 def events(db: Path, type_: str) -> list[dict[str, Any]]:
-    return rows(db, "SELECT * FROM events WHERE type = ? ORDER BY id", (type_,))
+    return rows(db, "SELECT * FROM events WHERE type = ? ORDER BY id", type_)
 
 
 def wait_for(what: str, predicate: Callable[[], Any], timeout: float, daemon: Daemon | None = None) -> Any:
@@ -62,14 +52,6 @@ def wait_for(what: str, predicate: Callable[[], Any], timeout: float, daemon: Da
             detail = daemon.log() if daemon else ""
             raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{detail}")
         time.sleep(0.2)
-
-
-def env_with(now: str | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("GOVWATCH_NOW", None)
-    if now:
-        env["GOVWATCH_NOW"] = now
-    return env
 
 
 class Daemon:

@@ -14,8 +14,8 @@ import pytest
 
 from crawler.demo.server import serve
 from crawler.demo.site import build_site
-from tests.daemon.daemonkit import REPO, Daemon, env_with, rows, runs, wait_for
-from tests.helpers import site_entry, write_config
+from tests.daemon.daemonkit import Daemon, rows, runs, wait_for
+from tests.helpers import REPO, env_with, site_entry, write_config
 
 
 @pytest.mark.timeout(240)

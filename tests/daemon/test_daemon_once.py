@@ -11,8 +11,8 @@ import pytest
 
 from crawler.demo.server import serve
 from crawler.demo.site import build_site
-from tests.daemon.daemonkit import env_with, runs
-from tests.helpers import REPO, site_entry, write_config
+from tests.daemon.daemonkit import runs
+from tests.helpers import REPO, env_with, site_entry, write_config
 
 
 def once(

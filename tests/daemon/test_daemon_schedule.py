@@ -49,7 +49,7 @@ def test_scheduled_runs_record_a_change_exactly_once(tmp_path: Path) -> None:
     assert changed[0]["run_id"] > mark
     # the daemon delivered it after the run (console sink: the daemon's stdout); baseline `new` events
     # stay undelivered (notify_baseline: false)
-    deliveries = rows(db, "SELECT * FROM deliveries WHERE event_id = ?", (changed[0]["id"],))
+    deliveries = rows(db, "SELECT * FROM deliveries WHERE event_id = ?", changed[0]["id"])
     assert [(d["sink"], d["state"]) for d in deliveries] == [("console", "delivered")]
     assert edited.title in daemon.out_path.read_text(encoding="utf-8")
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -14,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.demo.site import Page, SampleSite
-
-NEWS, NOTICES = "1229037214", "1229037215"
+from tests.helpers import NEWS, NOTICES, env_with
 
 
 def column_entries(base_url: str, site: SampleSite, kinds: dict[str, str]) -> list[dict[str, Any]]:
@@ -90,24 +87,13 @@ def add_links(ls: LinkedSite, base_url: str, other_host_url: str) -> None:
 
 
 def run_health(config: Path, *args: str, now: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env.pop("GOVWATCH_NOW", None)
-    if now:
-        env["GOVWATCH_NOW"] = now
     cmd = [sys.executable, "-m", "crawler", "health", "--config", str(config), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env, cwd=config.parent)
+    return subprocess.run(
+        cmd, capture_output=True, text=True, timeout=120, env=env_with(now), cwd=config.parent
+    )
 
 
 def health_json(config: Path, *args: str, now: str | None = None) -> dict[str, Any]:
     proc = run_health(config, "--json", *args, now=now)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
-
-
-def rows(db: Path, sql: str, *args: object) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()

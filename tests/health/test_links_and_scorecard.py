@@ -14,8 +14,8 @@ import pytest
 
 from crawler.demo.server import serve
 from crawler.health.queries import BROKEN_LINKS_SQL, SITE_HEALTH_SQL
-from tests.health.healthkit import NEWS, NOTICES, add_links, column_entries, health_json, linked_site, rows
-from tests.helpers import FAST, run_crawl, write_config
+from tests.health.healthkit import add_links, column_entries, health_json, linked_site
+from tests.helpers import FAST, NEWS, NOTICES, rows, run_crawl, value, write_config
 
 T0 = "2022-09-15T09:00:00+08:00"
 T1 = "2022-09-15T10:00:00+08:00"
@@ -64,7 +64,7 @@ def test_a_few_links_per_run_attachments_first_then_the_rest(crawled) -> None:
 
     # nothing is due an hour later; everything again once recheck_after (7d) has passed
     third = run_crawl(config, now=T2)
-    assert rows(db, "select count(*) from link_checks where run_id = ?", third.run["id"])[0][0] == 0
+    assert value(db, "select count(*) from link_checks where run_id = ?", third.run["id"]) == 0
     later = run_crawl(config, now=T8D)
     rechecked = [r["url"] for r in rows(db, "select url from link_checks where run_id = ?", later.run["id"])]
     assert sorted(rechecked) == sorted(ls.attachment_urls)  # due again: attachments first

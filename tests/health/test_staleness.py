@@ -10,8 +10,8 @@ import pytest
 
 from crawler.demo.server import serve
 from crawler.demo.site import SampleSite
-from tests.health.healthkit import NEWS, NOTICES, column_entries, health_json, rows
-from tests.helpers import FAST, run_crawl, write_config
+from tests.health.healthkit import column_entries, health_json
+from tests.helpers import FAST, NEWS, NOTICES, rows, run_crawl, value, write_config
 
 
 def _stale(result) -> list[dict]:
@@ -91,7 +91,7 @@ def test_stale_column_once_per_episode_and_rearmed_by_a_new_item(tmp_path: Path)
         assert card["stale_columns"] == 2
 
     db = tmp_path / "govwatch.db"
-    assert rows(db, "select count(*) from events where type = 'stale_column'")[0][0] == 3
+    assert value(db, "select count(*) from events where type = 'stale_column'") == 3
     per_run = rows(
         db,
         "select r.started_at, c.stale from column_health c join runs r on r.id = c.run_id "

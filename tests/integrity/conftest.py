@@ -1,20 +1,12 @@
-"""Shared helpers for the integrity tests: fixture paths, releases, a one-call ``flags_for``."""
+"""Helpers for the integrity tests: fixture paths, releases, a one-call ``flags_for``."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from crawler.integrity import check
 from crawler.model import Flag, Release
+from tests.helpers import FIXTURES
 
-ROOT = Path(__file__).resolve().parents[2]
-OWN = ROOT / "tests" / "fixtures" / "integrity"
-SHARED = ROOT.parent / "shared" / "fixtures"
-REAL = SHARED / "real"
-REFERENCE = SHARED / "seed" / "quzhou-fabushilu-2022-09-14.defaced.html"
-REFERENCE_URL = "http://www.qz.gov.cn/art/2022/9/14/art_1229037214_59011309.html"
+OWN = FIXTURES / "integrity"
 SITE = "www.example.gov.cn"
 SITE_URL = "https://www.example.gov.cn/art/2024/5/20/art_1_2.html"
 
@@ -43,10 +35,3 @@ def flags_for(
 
 def critical(flags: list[Flag], rule: str | None = None) -> list[Flag]:
     return [f for f in flags if f.severity == "critical" and (rule is None or f.rule == rule)]
-
-
-@pytest.fixture
-def reference_bytes() -> bytes:
-    if not REFERENCE.is_file():
-        pytest.skip(f"reference page not present at {REFERENCE}")
-    return REFERENCE.read_bytes()

@@ -6,8 +6,10 @@ import pytest
 
 from crawler.integrity import DETECTORS, check, is_tampered
 from crawler.model import Flag
+from tests.corpus import REAL, require
+from tests.helpers import REFERENCE_URL
 
-from .conftest import OWN, REAL, REFERENCE_URL, critical, release_for
+from .conftest import OWN, critical, release_for
 
 SPAM = "日博365备用网址_365bet娱乐app_365bet备用在线"
 
@@ -67,11 +69,8 @@ def test_own_clean_page_with_legitimate_uses():
 
 
 def _real(prefix: str):
-    if not REAL.is_dir():
-        pytest.skip(f"shared real fixtures not present at {REAL}")
-    found = sorted(REAL.glob(prefix + "_*.html"))
-    if not found:
-        pytest.skip(f"real page {prefix} not present in {REAL}")
+    found = sorted(require(REAL).glob(prefix + "_*.html"))
+    assert found, f"real page {prefix} is not in {REAL}"
     return found[0].read_bytes()
 
 

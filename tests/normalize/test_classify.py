@@ -6,7 +6,7 @@ import pytest
 
 from crawler.normalize import normalize
 
-from .conftest import FIXTURE_URL, FIXTURES, SHARED
+from .conftest import FIXTURE_URL, FIXTURES, REPO
 
 
 @pytest.mark.parametrize(
@@ -75,13 +75,18 @@ def test_hanweb_list_records_hidden_in_script_make_a_list_page() -> None:
     assert (release.kind, release.not_release_reason) == ("not_release", "list_page")
 
 
-LISTS = SHARED / "lists"
-LIST_PAGES = sorted(LISTS.glob("*.html")) + sorted(LISTS.glob("*.xml")) if LISTS.is_dir() else []
+#: column lists and dataproxy replies in the Hanweb and TRS shapes (the profiles' fixtures)
+LIST_PAGES = [
+    REPO / "tests" / "profiles" / "fixtures" / name
+    for name in (
+        "hanweb-column.html",
+        "trs-index.html",
+        "hanweb-dataproxy-page2.xml",
+        "hanweb-dataproxy-startrecord16-endrecord60.xml",
+    )
+]
 
 
-@pytest.mark.skipif(
-    not LISTS.is_dir(), reason=f"list fixtures {LISTS} are absent (../shared not beside clone)"
-)
 @pytest.mark.parametrize("page", LIST_PAGES, ids=[p.name for p in LIST_PAGES])
 def test_column_lists_and_dataproxy_replies_are_list_pages(page) -> None:
     release = normalize(page.read_bytes(), FIXTURE_URL)

@@ -16,8 +16,9 @@ import jsonschema
 import pytest
 
 from crawler.normalize import normalize
+from tests.corpus import real_pages
 
-from .conftest import FIXTURE_URL, FIXTURES, REAL, REFERENCE_PAGE, REFERENCE_URL, REPO
+from .conftest import FIXTURE_URL, FIXTURES, REFERENCE_PAGE, REFERENCE_URL, REPO
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -87,7 +88,7 @@ def test_a_directory_exits_2_and_the_other_files_still_print(tmp_path: Path) -> 
 
 
 OWN_PAGES = sorted(FIXTURES.glob("*.html"))
-REAL_PAGES = sorted(REAL.glob("*.html")) if REAL.is_dir() else []
+REAL_PAGES = real_pages()
 
 
 @pytest.mark.parametrize("page", OWN_PAGES + REAL_PAGES, ids=[p.stem[:40] for p in OWN_PAGES + REAL_PAGES])

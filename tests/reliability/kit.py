@@ -17,7 +17,7 @@ from typing import Any
 
 from crawler.demo.server import serve
 from crawler.demo.site import SampleSite, build_site
-from tests.helpers import run_crawl, site_entry, write_config
+from tests.helpers import env_with, rows, run_crawl, site_entry, write_config
 
 #: "now" for crawls of the sample site (its releases are dated up to 2022-09-14): nothing is stale
 NOW = "2022-09-15T09:00:00+08:00"
@@ -55,17 +55,6 @@ SLOW_SECONDS = 8.0
 FAULT_RUN_DURATION = "30s"
 
 
-def rows(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-    if not db.exists():
-        raise sqlite3.OperationalError(f"no database at {db}")
-    conn = sqlite3.connect(db, timeout=60)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
-
-
 def integrity(db: Path) -> str:
     conn = sqlite3.connect(db, timeout=60)
     try:
@@ -90,7 +79,7 @@ def snapshot(db: Path) -> dict[str, Any]:
 
 def run_fetches(db: Path, run_id: int) -> dict[str, dict[str, Any]]:
     """The run's fetches by URL (the last one of a URL wins)."""
-    return {r["url"]: r for r in rows(db, "SELECT * FROM fetches WHERE run_id = ? ORDER BY id", (run_id,))}
+    return {r["url"]: r for r in rows(db, "SELECT * FROM fetches WHERE run_id = ? ORDER BY id", run_id)}
 
 
 def content_events(report_events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -114,10 +103,7 @@ def crawl_cmd(config: Path, *args: str) -> list[str]:
 
 
 def start_crawl(config: Path, *args: str, now: str | None = NOW) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    env.pop("GOVWATCH_NOW", None)
-    if now:
-        env["GOVWATCH_NOW"] = now
+    env = env_with(now)
     log = config.parent / f"crawl-{os.urandom(3).hex()}.log"
     with open(log, "wb") as out:  # kept beside the config: a failing test names it
         proc = subprocess.Popen(crawl_cmd(config, *args), cwd=config.parent, env=env, stdout=out, stderr=out)
@@ -156,7 +142,7 @@ def fetch_count(db: Path, after_run: int) -> int:
     """Fetches recorded by runs after ``after_run`` (0 while the file or its tables do not exist:
     a crawl killed while it created the database)."""
     try:
-        return rows(db, "SELECT count(*) AS n FROM fetches WHERE run_id > ?", (after_run,))[0]["n"]
+        return rows(db, "SELECT count(*) AS n FROM fetches WHERE run_id > ?", after_run)[0]["n"]
     except sqlite3.OperationalError:
         return 0
 

@@ -41,13 +41,14 @@ def test_a_pagination_trap_ends_at_its_bound(tmp_path: Path, name: str, bound: d
         assert run.returncode == 0 and run.run["status"] == "partial", run
         assert content_events(run.events) == [], run
         assert snapshot(db) == before
-        counts = json.loads(rows(db, "SELECT counts FROM runs WHERE id = ?", (run.run["id"],))[0]["counts"])
+        counts = json.loads(rows(db, "SELECT counts FROM runs WHERE id = ?", run.run["id"])[0]["counts"])
         assert counts["bounded"], counts
         pages = rows(
             db,
             "SELECT cr.pages FROM column_runs cr JOIN columns c ON c.id = cr.column_id "
             "WHERE cr.run_id = ? AND c.column_url = ?",
-            (run.run["id"], server.url + site.column_url(news)),
+            run.run["id"],
+            server.url + site.column_url(news),
         )
         if name == "max_list_pages":
             assert pages and pages[0]["pages"] == bound["max_list_pages"], pages

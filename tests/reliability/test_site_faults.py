@@ -98,7 +98,7 @@ def test_one_index_number_on_two_urls_is_one_conflict_never_new_nor_changed(tmp_
         assert conflict["key"] == first.index_no and conflict["url"] == server.url + site.page_path(twin)
         assert [r.events for r in runs[1:]] == [[], []], runs[1:]  # once, not per run
         assert snapshot(db) == before  # the current version still follows the first URL
-        urls = rows(db, "SELECT url FROM release_urls WHERE key = ? ORDER BY url", (first.index_no,))
+        urls = rows(db, "SELECT url FROM release_urls WHERE key = ? ORDER BY url", first.index_no)
         assert sorted(u["url"] for u in urls) == sorted(server.url + site.page_path(p) for p in (first, twin))
 
 
@@ -146,5 +146,5 @@ def test_a_known_page_that_loses_its_index_number_is_not_a_new_release(tmp_path:
     assert lost.types() == ["changed"] and back.types() == ["changed"], (lost, back)
     db = tmp_path / "govwatch.db"
     assert not rows(db, "SELECT key FROM releases WHERE key LIKE 'url:%'")
-    owner = rows(db, "SELECT key FROM release_urls WHERE url LIKE ?", ("%" + site.page_path(page),))
+    owner = rows(db, "SELECT key FROM release_urls WHERE url LIKE ?", "%" + site.page_path(page))
     assert [r["key"] for r in owner] == [index_no]

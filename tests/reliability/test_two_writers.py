@@ -48,10 +48,10 @@ def test_two_concurrent_crawls_into_one_database(tmp_path: Path) -> None:
             assert proc.wait(timeout=300) == 0, proc.log.read_text(errors="replace")[-3000:]
         assert integrity(db) == "ok"
         for name, site in (("one", one), ("two", two)):
-            keys = {r["key"] for r in rows(db, "SELECT key FROM releases WHERE site = ?", (name,))}
+            keys = {r["key"] for r in rows(db, "SELECT key FROM releases WHERE site = ?", name)}
             assert keys == site_keys(site), name
             news = Counter(
-                r["key"] for r in rows(db, "SELECT key FROM events WHERE type = 'new' AND site = ?", (name,))
+                r["key"] for r in rows(db, "SELECT key FROM events WHERE type = 'new' AND site = ?", name)
             )
             assert set(news) == site_keys(site) and set(news.values()) == {1}, name
         statuses = [r["status"] for r in rows(db, "SELECT status FROM runs ORDER BY id")]

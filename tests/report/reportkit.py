@@ -1,5 +1,5 @@
-"""Builders for report tests: events made by recording Release/Fetch objects in a real Store, and a real
-HTTP webhook receiver on 127.0.0.1."""
+"""Builders for report tests: events made by recording releases in a real Store (``tests/records.py``),
+configs with sinks, and a real HTTP webhook receiver on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -12,56 +12,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from crawler.config import config_from_dict
-from crawler.model import Fetch, Flag, Release
+from crawler.model import Release
+from tests import records
 
-SITE = "quzhou"
-INDEX_NO = "11330800002618015K/2022-134528"
-URL = "http://www.qz.gov.cn/art/2022/9/14/art_1229037214_59011309.html"
-COLUMN_URL = "http://www.qz.gov.cn/col/col1229037214/index.html"
-BODY = [
-    "9月13日下午，市政府新闻办召开“‘浙’十年·衢州”主题新闻发布会。",
-    "衢州市深入推进数字化改革，打造四省边际中心城市。",
-]
-SPAM = Flag(rule="hidden_offsite_link", severity="critical", evidence="365bet.example", location="body > div")
+#: the report tests' release: the first two paragraphs of the records' one
+BODY = records.BODY[:2]
+SPAM = records.SPAM
 
 
-def release(
-    *,
-    index_no: str | None = INDEX_NO,
-    url: str = URL,
-    title: str = "“‘浙’十年·衢州”主题新闻发布会答问实录",
-    paragraphs: list[str] | None = None,
-) -> Release:
-    return Release(
-        kind="release",
-        url=url,
-        index_no=index_no,
-        title=title,
-        publisher="市政府办公室",
-        written_date="2022-09-14",
-        published_at="2022-09-14T09:12:00+08:00",
-        site_name="衢州市人民政府",
-        column="发布实录",
-        paragraphs=list(BODY if paragraphs is None else paragraphs),
-    )
-
-
-def record(store, rel: Release, *, flags: list[Flag] | None = None, baseline: bool = False, run_id=None):
-    """Record an ok fetch of ``rel``; returns the events the store raised."""
-    html = "".join(f"<p>{p}</p>" for p in rel.paragraphs)
-    fetch = Fetch(
-        url=rel.url or URL,
-        site=SITE,
-        outcome="ok",
-        status=200,
-        body=f"<html><title>{rel.title}</title><body>{html}</body></html>".encode(),
-        run_id=run_id,
-        column="发布实录",
-        column_url=COLUMN_URL,
-        list_date="2022-09-14",
-        baseline=baseline,
-    )
-    return store.record(fetch, rel, flags or [])
+def release(**kw: Any) -> Release:
+    """:func:`tests.records.release`, with the two paragraphs above unless told otherwise."""
+    kw.setdefault("paragraphs", BODY)
+    return records.release(**kw)
 
 
 def changed_paragraphs() -> list[str]:

@@ -8,9 +8,10 @@ import subprocess
 import sys
 
 import yaml
-from reportkit import SPAM, changed_paragraphs, record, release
+from reportkit import SPAM, changed_paragraphs, release
 
 from crawler.store import Store
+from tests.records import ok as record
 
 
 def govwatch(tmp_path, *args: str, now: str = "2026-11-28T10:00:00+08:00"):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from reportkit import SPAM, changed_paragraphs, record, release
+from reportkit import SPAM, changed_paragraphs, release
 
 from crawler.model import Event
 from crawler.report import render_markdown, render_text
 from crawler.report.digest import ORDER, grouped
 from crawler.report.enrich import enrich
+from tests.records import ok as record
 
 
 def test_order_is_tampered_changed_new_removed_warnings_info():

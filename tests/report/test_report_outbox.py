@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from reportkit import changed_paragraphs, config, record, release
+from reportkit import changed_paragraphs, config, release
 
 from crawler.report import SINKS, Sink, build_sink, deliver, deliver_pending, register
+from tests.records import ok as record
 
 
 def test_baseline_events_are_skipped_unless_notify_baseline(store, tmp_path):

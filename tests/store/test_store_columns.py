@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storekit import types
+from tests.records import types
 
 COL = "http://www.qz.gov.cn/col/col1229037214/index.html"
 

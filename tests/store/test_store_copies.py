@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storekit import INDEX_NO, MIRROR, URL, fetch, ok, release, types
+from tests.records import INDEX_NO, MIRROR, URL, fetch, ok, release, types
 
 
 def test_same_content_at_two_urls_is_one_release_without_events(store):

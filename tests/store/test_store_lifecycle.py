@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storekit import BODY, INDEX_NO, URL, fetch, ok, release, types
+from tests.records import BODY, INDEX_NO, URL, fetch, ok, release, types
 
 
 def counts(store) -> dict[str, int]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 from sqlite_utils import Database
-from storekit import INDEX_NO, URL, ok, release
 
 from crawler.store import Store
 from crawler.store.codec import content_hash
 from crawler.store.schema import MIGRATIONS
+from tests.records import INDEX_NO, URL, ok, release
 
 
 def test_database_from_older_schema_keeps_rows_and_gains_search(tmp_path):

@@ -6,9 +6,8 @@ import subprocess
 import sys
 import textwrap
 
-from storekit import ok, release
-
 from crawler.store import Store
+from tests.records import ok, release
 
 
 def test_pending_claim_delivered_failed(store):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-from storekit import BODY, INDEX_NO, ok, release
-
 from crawler.model import Release
+from tests.records import BODY, INDEX_NO, ok, release
 
 
 def normalizer(version: int):
-    """A fake normalizer: reads the title and paragraphs back out of storekit.page() HTML. Version 2
+    """A fake normalizer: reads the title and paragraphs back out of tests/records.page() HTML. Version 2
     folds full-width spaces (so pages that had them hash differently)."""
 
     def normalize(body: bytes, url: str, headers=None) -> Release:

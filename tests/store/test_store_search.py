@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-from storekit import ok, release
 
 from crawler.store import bigrams, search_query
+from tests.records import ok, release
 
 
 def test_bigrams_and_query():

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import zstandard
-from storekit import BODY, SPAM, URL, ok, page, release, types
 
 from crawler.model import Flag
+from tests.records import BODY, SPAM, URL, ok, page, release, types
 
 WARNING = Flag(rule="host_mismatch", severity="warning", evidence="x.example")
 

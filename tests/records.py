@@ -1,12 +1,16 @@
-"""Builders for store tests: Release and Fetch objects made directly (no normalizer)."""
+"""Releases and fetches made directly (no normalizer), recorded in a real ``Store``: the builders of
+the store and report tests."""
 
 from __future__ import annotations
 
 from crawler.model import Fetch, Flag, Release
 
+#: the moment the store and report tests run at (the ``fixed_clock`` fixture)
+NOW = "2026-11-28T09:00:00+08:00"
 SITE = "quzhou"
 INDEX_NO = "11330800002618015K/2022-134528"
 URL = "http://www.qz.gov.cn/art/2022/9/14/art_1229037214_59011309.html"
+COLUMN_URL = "http://www.qz.gov.cn/col/col1229037214/index.html"
 MIRROR = "http://fgw.qz.gov.cn/art/2022/9/15/art_1229037214_1.html"
 BODY = [
     "9月13日下午，市政府新闻办召开“‘浙’十年·衢州”主题新闻发布会。",
@@ -66,7 +70,7 @@ def fetch(
         body=body,
         run_id=run_id,
         column="发布实录",
-        column_url="http://www.qz.gov.cn/col/col1229037214/index.html",
+        column_url=COLUMN_URL,
         list_date="2022-09-14",
         baseline=baseline,
         error_kind=error_kind or ("http_5xx" if outcome == "error" else None),
@@ -74,7 +78,8 @@ def fetch(
 
 
 def ok(store, rel: Release, run_id: int | None = None, flags: list[Flag] | None = None, **kw):
-    """Record an ok fetch of ``rel`` at its URL; returns the events."""
+    """Record an ok fetch of ``rel`` at its URL (``kw``: :func:`fetch`'s); returns the events the store
+    raised."""
     return store.record(fetch(rel.url, run_id=run_id, body=page(rel), **kw), rel, flags or [])
 
 
