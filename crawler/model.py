@@ -1,7 +1,7 @@
 """The shapes that cross layers: Release, Flag, Fetch, Event.
 
 Plain frozen-ish dataclasses with ``to_dict`` / ``from_dict`` so every layer (normalize, integrity,
-store, report) speaks the same JSON as the contracts in DESIGN.md.
+store, report) speaks the same JSON as the contracts in docs/ARCHITECTURE.md and crawler/schemas/.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ EVENT_TYPES = (
     "layout_changed",
     "stale_column",
 )
-#: default severity of each event type (DESIGN.md, "Identity, versions, events")
+#: default severity of each event type (docs/ARCHITECTURE.md, "Identity, versions, events")
 EVENT_SEVERITY = {
     "new": "info",
     "changed": "warning",
@@ -56,7 +56,7 @@ class Link:
 
 @dataclass
 class Release:
-    """One normalized page (DESIGN.md, "The normalized release")."""
+    """One normalized page (docs/ARCHITECTURE.md, "The normalized release")."""
 
     kind: Literal["release", "not_release"] = "release"
     url: str | None = None
@@ -87,7 +87,7 @@ class Release:
 
     @property
     def key(self) -> str | None:
-        """Identity (DESIGN.md): the 索引号, else ``url:`` + the URL."""
+        """Identity (docs/ARCHITECTURE.md): the 索引号, else ``url:`` + the URL."""
         if self.index_no:
             return self.index_no
         if self.url:
@@ -173,7 +173,7 @@ class Fetch:
 
 @dataclass
 class Event:
-    """One fact, stored once (DESIGN.md, events table)."""
+    """One fact, stored once (docs/ARCHITECTURE.md, "Identity, versions, events")."""
 
     type: str
     site: str

@@ -1,4 +1,4 @@
-"""Browse the archive in Datasette: ``govwatch serve`` (DESIGN.md, "Running").
+"""Browse the archive in Datasette: ``govwatch serve`` (README.md, "Browse").
 
 - ``cli.serve`` runs Datasette 0.65 (programmatically, served by uvicorn) over the live database,
   read-only for the web user, with the plugin and the metadata below keyed by the database's name.

@@ -1,7 +1,7 @@
 """config.yaml (+ the site files it includes) → frozen, validated objects.
 
 ``load_config(path)`` for files, ``config_from_dict(data, source, base_dir)`` for embedded defaults;
-every ``ConfigError`` reads ``FILE:LINE: key.path: problem``. Keys and defaults: DESIGN.md, "Contracts".
+every ``ConfigError`` reads ``FILE:LINE: key.path: problem``. Keys and defaults: config.yaml.
 """
 
 from crawler.config.build import config_from_dict, load_config

@@ -1,4 +1,4 @@
-"""The validated configuration: frozen dataclasses, every default filled in (DESIGN.md, "Contracts")."""
+"""The validated configuration: frozen dataclasses, every default filled in (config.yaml lists them)."""
 
 from __future__ import annotations
 

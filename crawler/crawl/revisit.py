@@ -1,4 +1,4 @@
-"""Which known releases to fetch again this run (DESIGN.md, ``revisit:``): recent ones often, older
+"""Which known releases to fetch again this run (config.yaml, ``revisit:``): recent ones often, older
 ones rarely, everything with ``always``. Pure; "now" is passed in (``GOVWATCH_NOW`` upstream)."""
 
 from __future__ import annotations

@@ -328,7 +328,7 @@ class GovSpider(scrapy.Spider):
         log.warning("list page failed (%s): %s", error, url)
         self.failed_fetches += 1
         progress.error = error
-        # a failed list page is a failed fetch too (DESIGN.md): a row in ``fetches`` saying why
+        # a failed list page is a failed fetch too (docs/ARCHITECTURE.md): a row in ``fetches`` saying why
         fetch = Fetch(
             url=url,
             site=self.site.name,

@@ -1,5 +1,5 @@
-"""Is a column still updated? Its newest item against its ``stale_after`` (DOMAIN.md, "What national
-inspections count"): 动态/要闻 14 days, 通知公告/政策文件 180 days; items without a date count as not
+"""Is a column still updated? Its newest item against its ``stale_after`` (docs/ARCHITECTURE.md,
+"Stale columns"): 动态/要闻 14 days, 通知公告/政策文件 180 days; items without a date count as not
 updated; a column read but empty is stale too.
 
 The newest item of a column is the latest date among the live releases listed in it: the list date

@@ -1,4 +1,4 @@
-"""``content_hash``: sha256 over exactly the fields DESIGN.md names, on their folded text."""
+"""``content_hash``: sha256 over exactly the fields docs/ARCHITECTURE.md names, on their folded text."""
 
 from __future__ import annotations
 

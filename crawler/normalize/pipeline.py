@@ -35,7 +35,7 @@ def _not_release(url: str, reason: str, encoding: str | None) -> Release:
 
 
 def normalize(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> Release:
-    """The normalized :class:`Release` of one fetched page (see DESIGN.md, "The normalized release")."""
+    """The normalized :class:`Release` of one fetched page (see docs/ARCHITECTURE.md, "The normalized release")."""
     if not body or not body.strip():
         return _not_release(url, "empty", None)
     try:

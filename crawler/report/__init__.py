@@ -1,5 +1,5 @@
-"""Report sinks: deliver every event once, where people will see it (DESIGN.md, "Identity, versions,
-events" — the outbox).
+"""Report sinks: deliver every event once, where people will see it (docs/ARCHITECTURE.md, "Identity,
+versions, events" — the outbox).
 
 ``deliver_pending(store, config)`` is what the crawl and the daemon call; ``render_text`` /
 ``render_markdown`` / ``render_json`` render a digest; ``SINKS`` is the registry of sink types.

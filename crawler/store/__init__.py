@@ -1,5 +1,5 @@
-"""SQLite store: every version of every release, keyed by 索引号 (DESIGN.md, "Identity, versions,
-events").
+"""SQLite store: every version of every release, keyed by 索引号 (docs/ARCHITECTURE.md, "Identity,
+versions, events").
 
 Tables (plain names, foreign keys, indexes; made by ``schema.MIGRATIONS`` when a ``Store`` opens):
 

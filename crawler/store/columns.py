@@ -1,4 +1,4 @@
-"""``Store.record_column``: per-column health — failure streaks and layout changes (DESIGN.md)."""
+"""``Store.record_column``: per-column health — failure streaks and layout changes (docs/ARCHITECTURE.md)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """``Store.record``: one fetch → the fetch row, any new version, and the events it proves.
 
-Runs inside the caller's transaction; nothing here commits. See DESIGN.md, "Identity, versions,
-events" for the rules this module implements.
+Runs inside the caller's transaction; nothing here commits. See docs/ARCHITECTURE.md, "Identity,
+versions, events" for the rules this module implements.
 """
 
 from __future__ import annotations

@@ -193,7 +193,7 @@ def m001_core(db: Database) -> None:
 
 @MIGRATIONS()
 def m002_search(db: Database) -> None:
-    """Bigram full-text search over title and body (DOMAIN.md), filled from what is stored. The FTS
+    """Bigram full-text search over title and body (docs/ARCHITECTURE.md), filled from what is stored. The FTS
     rowid is ``releases.id``."""
     db.execute(
         "CREATE VIRTUAL TABLE releases_fts USING fts5("

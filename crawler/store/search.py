@@ -1,4 +1,4 @@
-"""Search helpers for Chinese text in SQLite FTS5 (DOMAIN.md, "Searching Chinese text in SQLite").
+"""Search helpers for Chinese text in SQLite FTS5 (docs/ARCHITECTURE.md, "Searching Chinese text in SQLite").
 
 FTS5's ``unicode61`` tokenizer treats a run of Chinese characters as one token, so the index holds
 overlapping character bigrams instead (衢州市委 → ``衢州 州市 市委``), and a query is turned into the
