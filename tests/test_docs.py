@@ -27,6 +27,7 @@ def test_every_command_and_option_is_in_the_readme(name: str) -> None:
                 assert longest in lines, f"README does not show `govwatch {name} {longest}`"
 
 
+@pytest.mark.slow
 def test_every_command_answers_help() -> None:
     for name in sorted(COMMANDS):
         proc = subprocess.run(

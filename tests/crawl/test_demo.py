@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+
 
 @pytest.mark.timeout(300)
 def test_demo_crawls_the_bundled_site_and_prints_the_report(tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ from crawler.demo.server import serve
 from crawler.demo.site import SampleSite, build_site
 from tests.helpers import run_crawl, site_entry, write_config
 
+pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+
 VARIANTS = {
     "hanweb-utf8": {"profile": "hanweb", "encoding": "utf-8"},
     "hanweb-gbk": {"profile": "hanweb", "encoding": "gbk"},

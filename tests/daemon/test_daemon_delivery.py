@@ -17,6 +17,8 @@ from crawler.demo.site import build_site
 from tests.daemon.daemonkit import Daemon, rows, runs, wait_for
 from tests.helpers import REPO, env_with, site_entry, write_config
 
+pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+
 
 @pytest.mark.timeout(240)
 def test_daemon_killed_during_delivery_loses_nothing(tmp_path: Path) -> None:

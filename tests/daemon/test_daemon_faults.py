@@ -15,6 +15,8 @@ from crawler.demo.site import SampleSite, build_site
 from tests.daemon.daemonkit import Daemon, runs, wait_for
 from tests.helpers import run_crawl, site_entry, write_config
 
+pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+
 
 def hang(site: SampleSite) -> None:
     """Every list page of ``site`` accepts the connection and answers nothing for a minute."""

@@ -14,6 +14,8 @@ from crawler.demo.site import build_site
 from tests.daemon.daemonkit import runs
 from tests.helpers import REPO, env_with, site_entry, write_config
 
+pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+
 
 def once(
     config: Path, now: str, entry: tuple[str, ...] = ("-m", "crawler", "daemon")

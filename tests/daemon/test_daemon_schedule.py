@@ -13,6 +13,8 @@ from crawler.demo.site import build_site
 from tests.daemon.daemonkit import Daemon, events, rows, runs, wait_for
 from tests.helpers import site_entry, write_config
 
+pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+
 FINISHED = ("ok", "partial", "failed", "skipped")
 
 

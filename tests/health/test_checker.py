@@ -93,6 +93,7 @@ def test_head_then_get_and_user_agent() -> None:
     assert {ua for _, _, ua, _ in SEEN} == {agent} and "govwatch/" in agent
 
 
+@pytest.mark.slow
 def test_delay_between_requests_to_one_host_and_timeouts() -> None:
     with server() as base, LinkChecker("govwatch-test", timeout=0.5, delay=0.3) as checker:
         checker.check(base + "/ok")

@@ -13,6 +13,8 @@ from crawler.demo.site import SampleSite
 from tests.health.healthkit import column_entries, health_json
 from tests.helpers import FAST, NEWS, NOTICES, rows, run_crawl, value, write_config
 
+pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+
 
 def _stale(result) -> list[dict]:
     return [e for e in result.events if e["type"] == "stale_column"]

@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.helpers import REFERENCE_PAGE, REFERENCE_URL, REPO
 
 from .conftest import OWN
@@ -63,6 +65,7 @@ def test_bad_config_exit_2(tmp_path):
     assert str(bad) in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_config_aliases_are_site_hosts(tmp_path):
     cfg = tmp_path / "config.yaml"
     cfg.write_text(

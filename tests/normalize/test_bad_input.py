@@ -62,6 +62,7 @@ def test_truncation_inside_a_multibyte_character_does_not_mojibake() -> None:
     assert release.title == "“‘浙’十年·衢州”主题新闻发布会答问实录"
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_a_20_mb_page_finishes() -> None:
     paragraph = "<p>　　" + "衢州市推进数字化改革，" * 20 + "</p>\n"

@@ -112,6 +112,7 @@ def local_site() -> Iterator[str]:
         server.server_close()
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_an_http_url_is_fetched_and_becomes_the_release_url(local_site: str) -> None:
     url = f"{local_site}/ul_li_ensp.html"
@@ -123,6 +124,7 @@ def test_an_http_url_is_fetched_and_becomes_the_release_url(local_site: str) -> 
     assert data["attachments"][0]["url"] == f"{local_site}/W020161202001.xlsx"
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_an_unreachable_url_exits_2_without_a_traceback(local_site: str) -> None:
     result = run("http://127.0.0.1:9/nothing.html")

@@ -12,6 +12,8 @@ import pytest
 
 from tests.reliability.kit import kill_trial
 
+pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+
 TRIALS = [("baseline", 11), ("baseline", 12), ("update", 21), ("update", 22)]
 
 

@@ -115,6 +115,7 @@ def test_encoding_swaps_keep_the_content_hash(path: Path) -> None:
         assert again.content_hash == original.content_hash, (path.name, headers)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("megabytes", [1.8, 6.2])
 def test_megabyte_real_pages(megabytes: float) -> None:

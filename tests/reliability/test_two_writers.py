@@ -16,6 +16,8 @@ from crawler.demo.site import SampleSite, build_site
 from tests.helpers import run_crawl, site_entry, write_config
 from tests.reliability.kit import NOW, integrity, kill_after, rows, site_keys, start_crawl
 
+pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+
 
 def trs_site(n: int) -> SampleSite:
     """A TRS site whose releases have 索引号 of their own (keys are global across sites)."""

@@ -7,11 +7,14 @@ import os
 import subprocess
 import sys
 
+import pytest
 import yaml
 from reportkit import SPAM, changed_paragraphs, release
 
 from crawler.store import Store
 from tests.records import ok as record
+
+pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
 
 
 def govwatch(tmp_path, *args: str, now: str = "2026-11-28T10:00:00+08:00"):

@@ -9,11 +9,14 @@ import subprocess
 import sys
 from collections import Counter
 
+import pytest
 import yaml
 from reportkit import release
 
 from crawler.store import Store
 from tests.records import ok as record
+
+pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
 
 N = 30
 

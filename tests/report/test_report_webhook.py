@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from reportkit import changed_paragraphs, config, release, verify
 
 from crawler.report import deliver, deliver_pending
@@ -58,6 +59,7 @@ def test_unset_secret_env_sends_unsigned(store, receiver, tmp_path, monkeypatch)
     assert "X-Govwatch-Signature" not in headers
 
 
+@pytest.mark.slow
 def test_receiver_down_keeps_events_pending_until_it_is_back(store, receiver, tmp_path):
     cfg = config(tmp_path, [{"type": "webhook", "url": receiver.url, "retries": 1, "timeout": "2s"}])
     record(store, release())
@@ -102,6 +104,7 @@ def test_a_permanent_4xx_fails_only_that_event(store, receiver, tmp_path):
     assert len(result.delivered) == 1
 
 
+@pytest.mark.slow
 def test_two_webhooks_are_tracked_separately(store, tmp_path):
     from reportkit import Receiver
 
@@ -117,6 +120,7 @@ def test_two_webhooks_are_tracked_separately(store, tmp_path):
         b.stop()
 
 
+@pytest.mark.slow
 def test_a_timeout_is_a_failure_and_the_retry_carries_the_same_delivery_id(store, receiver, tmp_path):
     cfg = config(tmp_path, [{"type": "webhook", "url": receiver.url, "retries": 0, "timeout": "1s"}])
     [event] = record(store, release())

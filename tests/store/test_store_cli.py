@@ -11,6 +11,8 @@ import pytest
 from crawler.store import Store
 from tests.records import BODY, INDEX_NO, SPAM, URL, ok, release
 
+pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

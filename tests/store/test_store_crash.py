@@ -10,7 +10,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from crawler.store import Store
+
+pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
 
 ROOT = Path(__file__).resolve().parents[2]
 

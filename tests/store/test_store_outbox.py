@@ -6,6 +6,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from crawler.store import Store
 from tests.records import ok, release
 
@@ -91,6 +93,7 @@ RACER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_racing_processes_claim_each_event_exactly_once(tmp_path):
     path = tmp_path / "race.db"
     with Store(path) as store:
