@@ -14,7 +14,7 @@ from crawler.demo.server import serve
 from crawler.demo.site import SampleSite, build_site
 from tests.helpers import run_crawl, schema, site_entry, write_config
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 REF_KEY = "11330800002618015K/2022-134528"
 

@@ -12,7 +12,7 @@ from crawler.demo.server import serve
 from crawler.demo.site import build_site
 from tests.helpers import run_crawl, site_entry, value, write_config
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 T0 = "2022-09-15T09:00:00+08:00"
 T0_1H = "2022-09-15T10:00:00+08:00"

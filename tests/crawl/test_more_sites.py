@@ -12,7 +12,7 @@ from crawler.demo.server import serve
 from crawler.demo.site import SampleSite, build_site
 from tests.helpers import run_crawl, site_entry, write_config
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 VARIANTS = {
     "hanweb-utf8": {"profile": "hanweb", "encoding": "utf-8"},

@@ -17,7 +17,7 @@ from crawler.demo.site import build_site
 from tests.daemon.daemonkit import Daemon, rows, runs, wait_for
 from tests.helpers import REPO, env_with, site_entry, write_config
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 
 @pytest.mark.timeout(240)

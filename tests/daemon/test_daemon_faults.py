@@ -15,7 +15,7 @@ from crawler.demo.site import SampleSite, build_site
 from tests.daemon.daemonkit import Daemon, runs, wait_for
 from tests.helpers import run_crawl, site_entry, write_config
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 
 def hang(site: SampleSite) -> None:

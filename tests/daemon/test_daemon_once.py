@@ -14,7 +14,7 @@ from crawler.demo.site import build_site
 from tests.daemon.daemonkit import runs
 from tests.helpers import REPO, env_with, site_entry, write_config
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 
 def once(

@@ -13,7 +13,7 @@ from crawler.demo.site import build_site
 from tests.daemon.daemonkit import Daemon, events, rows, runs, wait_for
 from tests.helpers import site_entry, write_config
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 FINISHED = ("ok", "partial", "failed", "skipped")
 

@@ -17,7 +17,7 @@ from crawler.health.queries import BROKEN_LINKS_SQL, SITE_HEALTH_SQL
 from tests.health.healthkit import add_links, column_entries, health_json, linked_site
 from tests.helpers import FAST, NEWS, NOTICES, rows, run_crawl, value, write_config
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 T0 = "2022-09-15T09:00:00+08:00"
 T1 = "2022-09-15T10:00:00+08:00"

@@ -13,7 +13,7 @@ from crawler.demo.site import SampleSite
 from tests.health.healthkit import column_entries, health_json
 from tests.helpers import FAST, NEWS, NOTICES, rows, run_crawl, value, write_config
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 
 def _stale(result) -> list[dict]:

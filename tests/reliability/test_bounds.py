@@ -15,7 +15,7 @@ from crawler.demo.site import build_site
 from tests.helpers import run_crawl, site_entry, write_config
 from tests.reliability.kit import content_events, rows, snapshot
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 NOW = "2022-09-15T09:00:00+08:00"
 

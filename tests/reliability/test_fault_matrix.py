@@ -23,7 +23,7 @@ from tests.reliability.kit import (
     snapshot,
 )
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 FAIL_AFTER = 3
 NOW = "2022-09-15T09:00:00+08:00"  # the site's own time: no column is stale

@@ -12,7 +12,7 @@ import pytest
 
 from tests.reliability.kit import kill_trial
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 TRIALS = [("baseline", 11), ("baseline", 12), ("update", 21), ("update", 22)]
 

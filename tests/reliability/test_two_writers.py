@@ -16,7 +16,7 @@ from crawler.demo.site import SampleSite, build_site
 from tests.helpers import run_crawl, site_entry, write_config
 from tests.reliability.kit import NOW, integrity, kill_after, rows, site_keys, start_crawl
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 
 def trs_site(n: int) -> SampleSite:

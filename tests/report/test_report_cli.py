@@ -14,7 +14,7 @@ from reportkit import SPAM, changed_paragraphs, release
 from crawler.store import Store
 from tests.records import ok as record
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 
 def govwatch(tmp_path, *args: str, now: str = "2026-11-28T10:00:00+08:00"):

@@ -16,7 +16,7 @@ from reportkit import release
 from crawler.store import Store
 from tests.records import ok as record
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 N = 30
 

@@ -11,7 +11,7 @@ import pytest
 from crawler.store import Store
 from tests.records import BODY, INDEX_NO, SPAM, URL, ok, release
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ import pytest
 
 from crawler.store import Store
 
-pytestmark = pytest.mark.slow  # a real crawl, daemon, browser or subprocess per test
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
 ROOT = Path(__file__).resolve().parents[2]
 
