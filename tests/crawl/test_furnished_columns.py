@@ -14,6 +14,8 @@ from crawler.demo.server import serve
 from tests.crawl.furnished import ABOUT, MARQUEE, SIDEBAR, WATCHED, furnished_site, watched_entry
 from tests.helpers import run_crawl, write_config
 
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
+
 
 def urls(db: Path) -> set[str]:
     with sqlite3.connect(db) as conn:
