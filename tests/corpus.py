@@ -2,8 +2,8 @@
 
 CI and development have ``../shared`` beside the repository; a user's fresh clone does not. Tests and
 ``make eval`` find it only through this module (``GOVWATCH_SHARED`` may point elsewhere). A test that
-needs it calls :func:`require` or is marked with :func:`needs` (its parameters may come from
-:func:`real_pages`, which is empty when absent) and is skipped with one line saying what is missing; nothing else in the repository depends on it.
+needs it calls :func:`require` (or uses a path from :func:`real_pages`, which is empty when absent) and
+is skipped with one line saying what is missing; nothing else in the repository depends on it.
 """
 
 from __future__ import annotations
@@ -26,13 +26,6 @@ def absent_reason(path: Path) -> str:
 
 def present(path: Path = SHARED) -> bool:
     return path.exists()
-
-
-def needs(path: Path = SHARED):
-    """A ``skipif`` mark for tests (often parametrized over the corpus) that need ``path``."""
-    import pytest
-
-    return pytest.mark.skipif(not path.exists(), reason=absent_reason(path))
 
 
 def require(path: Path = SHARED) -> Path:
