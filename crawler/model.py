@@ -10,33 +10,6 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 NOT_RELEASE_REASONS = ("waf", "error_page", "gone", "login", "empty", "list_page", "unknown")
-SEVERITIES = ("info", "warning", "critical")
-EVENT_TYPES = (
-    "new",
-    "changed",
-    "tampered",
-    "removed",
-    "restored",
-    "conflict",
-    "fetch_failed",
-    "fetch_recovered",
-    "layout_changed",
-    "stale_column",
-)
-#: default severity of each event type (docs/ARCHITECTURE.md, "Identity, versions, events")
-EVENT_SEVERITY = {
-    "new": "info",
-    "changed": "warning",
-    "tampered": "critical",
-    "removed": "warning",
-    "restored": "info",
-    "conflict": "warning",
-    "fetch_failed": "warning",
-    "fetch_recovered": "info",
-    "layout_changed": "warning",
-    "stale_column": "warning",
-}
-
 Severity = Literal["info", "warning", "critical"]
 
 

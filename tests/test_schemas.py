@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from crawler.model import NOT_RELEASE_REASONS, SEVERITIES, Release
+from crawler.events import SEVERITIES
+from crawler.model import NOT_RELEASE_REASONS, Release
 from tests.corpus import SCHEMAS, require
 from tests.helpers import SCHEMA_DIR, schema
 

@@ -20,6 +20,7 @@ from crawler.config.schema import (
     SinkConfig,
     SiteConfig,
     cron_trigger,
+    user_agent,
 )
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "cron_trigger",
     "load_config",
     "parse_duration",
+    "user_agent",
 ]

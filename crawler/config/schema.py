@@ -10,6 +10,7 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from crawler import __version__
 from crawler.config.errors import ConfigError
 
 COLUMN_KINDS = ("news", "notice", "policy", "other")
@@ -140,6 +141,16 @@ class Config:
     @property
     def tzinfo(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def user_agent(self) -> str:
+        """The User-Agent of every request govwatch makes (crawl and link checks)."""
+        return user_agent(self.user_agent_contact)
+
+
+def user_agent(contact: str | None) -> str:
+    suffix = f"; +{contact}" if contact else ""
+    return f"Mozilla/5.0 (compatible; govwatch/{__version__}{suffix})"
 
 
 _CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")

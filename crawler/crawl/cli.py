@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from crawler.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from crawler.crawl.runner import RunResult
+    from crawler.store import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -22,7 +26,7 @@ def load_or_exit(path: Path) -> Config:
         sys.exit(EXIT_USAGE)
 
 
-def summary_table(results: list[Any]) -> Any:
+def summary_table(results: list[RunResult]) -> Any:
     from rich.table import Table
 
     table = Table(title="govwatch crawl", show_lines=False)
@@ -44,7 +48,7 @@ def summary_table(results: list[Any]) -> Any:
     return table
 
 
-def write_report(path: Path, results: list[Any]) -> None:
+def write_report(path: Path, results: list[RunResult]) -> None:
     report = {
         "runs": [r.to_report() for r in results],
         "events": [e.to_report() for r in results for e in r.events],
@@ -53,7 +57,7 @@ def write_report(path: Path, results: list[Any]) -> None:
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def deliver(store: Any, config: Config, results: list[Any]) -> None:
+def deliver(store: Store, config: Config, results: list[RunResult]) -> None:
     """Hand pending events to the configured sinks (the report layer)."""
     from crawler.report import deliver_pending
 

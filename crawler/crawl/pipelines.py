@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from scrapy.crawler import Crawler
+
 from crawler.integrity import check
 from crawler.model import Fetch, Flag, Release
 from crawler.normalize import normalize
+from crawler.store import RunLedger
 
 log = logging.getLogger("govwatch.crawl")
 
@@ -34,32 +37,31 @@ def judge(
 
 
 class StorePipeline:
-    def __init__(self, crawler: Any) -> None:
+    """Judges each fetched page and records it through the spider's run ledger."""
+
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> StorePipeline:
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         return cls(crawler)
 
     def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
         spider = self.crawler.spider
+        ledger: RunLedger = spider.ledger
         fetch: Fetch = item["fetch"]
-        store = spider.store
         try:
-            previous = store.current_release_for_url(fetch.url) if fetch.outcome == "ok" else None
-            release, flags = judge(fetch, spider.hosts, previous)
+            previous = ledger.previous_release(fetch.url) if fetch.outcome == "ok" else None
+            release, flags = judge(fetch, spider.site.hosts, previous)
         except Exception as exc:  # a bug on one page must not lose the run nor read as news
             log.exception("could not judge %s", fetch.url)
             fetch.outcome, fetch.error_kind = "error", f"internal:{type(exc).__name__}"
             release, flags = None, []
         try:
-            events = store.record(fetch, release, flags, fail_after=spider.site.fail_after)
+            events = ledger.record(fetch, release, flags)
         except Exception as exc:  # the transaction rolled back: nothing half-written, the fetch failed
             log.exception("could not record %s", fetch.url)
             fetch.outcome, fetch.error_kind, fetch.body = "error", f"internal:{type(exc).__name__}", None
-            events = store.record(fetch, None, [], fail_after=spider.site.fail_after)
-        if fetch.outcome == "error":
-            spider.failed_fetches += 1
-        spider.events.extend(events)
+            events = ledger.record(fetch)
         fetch.body = None  # let the page go: memory stays flat however large the site
         return {"url": fetch.url, "outcome": fetch.outcome, "events": len(events)}

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapy import signals
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 
 from crawler import clock
 from crawler.config import Config, SiteConfig
@@ -19,6 +19,7 @@ from crawler.crawl.lock import SiteLock, SiteLocked
 from crawler.crawl.settings import site_settings
 from crawler.crawl.spider import GovSpider
 from crawler.model import Event
+from crawler.store import RunLedger, Store
 
 log = logging.getLogger("govwatch.crawl")
 
@@ -51,7 +52,7 @@ class RunResult:
         }
 
 
-def after_run(store: Any, config: Config, site: SiteConfig, run_id: int) -> None:
+def after_run(store: Store, config: Config, site: SiteConfig, run_id: int) -> None:
     """Site-health checks that follow a crawl (staleness, links, completeness); they may add events
     to the run. A fault in them never loses the crawl's own results."""
     try:
@@ -64,7 +65,7 @@ def after_run(store: Any, config: Config, site: SiteConfig, run_id: int) -> None
         log.exception("site-health checks failed for %s (run %s)", site.name, run_id)
 
 
-def _fail_orphans(store: Any, site: str) -> None:
+def _fail_orphans(store: Store, site: str) -> None:
     """With the site's lock held, no run of it can be going on: a ``running`` row is a crawl that was
     killed. Finish it ``failed`` so health figures and the next run's judgement see it for what it was."""
     for run_id in store.unfinished_runs(site):
@@ -78,7 +79,7 @@ def run_status(spider: GovSpider) -> str:
     cut the run short, else ``ok``."""
     if not any(p.ok for p in spider.columns.values()):
         return "failed"
-    if spider.failed_fetches or spider.bounded or any(p.error for p in spider.columns.values()):
+    if spider.ledger.failed or spider.bounded or any(p.error for p in spider.columns.values()):
         return "partial"
     return "ok"
 
@@ -105,7 +106,8 @@ class _Progress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
 
-    def attach(self, crawler: Any, site: str) -> None:
+    def attach(self, crawler: Crawler, ledger: RunLedger) -> None:
+        site = ledger.site
         if self.bar is not None:
             self.tasks[site] = self.bar.add_task(f"{site}: starting", total=None)
         counter = {"responses": 0}
@@ -113,8 +115,7 @@ class _Progress:
         def on_response(**_kw: Any) -> None:
             counter["responses"] += 1
             n = counter["responses"]
-            spider = crawler.spider
-            text = f"{site}: {n} pages, {len(spider.events)} events, {spider.failed_fetches} failed"
+            text = f"{site}: {n} pages, {len(ledger.events)} events, {ledger.failed} failed"
             if self.bar is not None:
                 self.bar.update(self.tasks[site], description=text)
             elif n % 100 == 0:
@@ -124,11 +125,11 @@ class _Progress:
 
 
 def crawl(
-    config: Config, sites: list[SiteConfig], store: Any, database: Path, *, progress: bool = True
+    config: Config, sites: list[SiteConfig], store: Store, database: Path, *, progress: bool = True
 ) -> list[RunResult]:
     """Crawl ``sites`` once each; returns one :class:`RunResult` per site (skipped ones included)."""
     results: list[RunResult] = []
-    planned: list[tuple[SiteConfig, Any, RunResult, SiteLock]] = []
+    planned: list[tuple[SiteConfig, Crawler, RunResult, SiteLock]] = []
     process = CrawlerProcess(settings={"LOG_LEVEL": "WARNING", "LOG_INSTALL_ROOT_HANDLER": True})
     with contextlib.ExitStack() as stack, _Progress(progress) as bar:
         for site in sites:
@@ -151,8 +152,9 @@ def crawl(
                 f"GovSpider_{len(planned)}", (GovSpider,), {"custom_settings": site_settings(site, config)}
             )
             crawler = process.create_crawler(spidercls)
-            bar.attach(crawler, site.name)
-            process.crawl(crawler, site=site, config=config, store=store, run_id=run_id)
+            ledger = store.ledger(site.name, run_id, fail_after=site.fail_after)
+            bar.attach(crawler, ledger)
+            process.crawl(crawler, site=site, config=config, ledger=ledger)
             planned.append((site, crawler, result, lock))
         if planned:
             process.start()
@@ -162,7 +164,7 @@ def crawl(
     return results
 
 
-def _finish(store: Any, config: Config, site: SiteConfig, crawler: Any, result: RunResult) -> None:
+def _finish(store: Store, config: Config, site: SiteConfig, crawler: Crawler, result: RunResult) -> None:
     """Close the run row of one site's crawl: status, counts, site-health checks."""
     spider: GovSpider | None = getattr(crawler, "spider", None)
     stats = crawler.stats.get_stats() if crawler.stats else {}
@@ -174,7 +176,7 @@ def _finish(store: Any, config: Config, site: SiteConfig, crawler: Any, result: 
         result.status = run_status(spider)
         result.requests = int(stats.get("downloader/request_count", 0))
         result.bytes = int(stats.get("downloader/response_bytes", 0))
-        result.failed = spider.failed_fetches
+        result.failed = spider.ledger.failed
         if result.status != "failed":
             after_run(store, config, site, result.run_id)
         store.finish_run(
@@ -184,7 +186,7 @@ def _finish(store: Any, config: Config, site: SiteConfig, crawler: Any, result: 
                 "requests": result.requests,
                 "bytes": result.bytes,
                 "failed": result.failed,
-                "counts": dict(Counter(e.type for e in spider.events)),
+                "counts": dict(Counter(e.type for e in spider.ledger.events)),
                 "bounded": spider.bounded,
                 "finish_reason": stats.get("finish_reason"),
             },

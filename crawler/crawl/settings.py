@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler import __version__
-from crawler.config import Config, SiteConfig
+from crawler.config import Config, SiteConfig, user_agent
+
+__all__ = ["download_timeout", "site_settings", "user_agent"]
 
 #: a page larger than this is not a release page (and not worth holding in memory)
 MAX_PAGE_BYTES = 20 * 1024 * 1024
@@ -23,16 +24,11 @@ def download_timeout(site: SiteConfig) -> int:
     return max(1, min(MAX_DOWNLOAD_TIMEOUT, int(budget)))
 
 
-def user_agent(contact: str | None) -> str:
-    suffix = f"; +{contact}" if contact else ""
-    return f"Mozilla/5.0 (compatible; govwatch/{__version__}{suffix})"
-
-
 def site_settings(site: SiteConfig, config: Config) -> dict[str, Any]:
     p = site.politeness
     return {
         "BOT_NAME": "govwatch",
-        "USER_AGENT": user_agent(config.user_agent_contact),
+        "USER_AGENT": config.user_agent,
         "ROBOTSTXT_OBEY": p.obey_robots,
         "AUTOTHROTTLE_ENABLED": p.autothrottle,
         "AUTOTHROTTLE_START_DELAY": max(p.download_delay, 1.0),

@@ -2,12 +2,12 @@
 
 It decides *what* to fetch (new items, releases due for a revisit, releases missing from the list
 pages read) and turns each HTTP answer into a :class:`Fetch`; judging the page is left to the pure
-layers, storing it to the pipeline.
+layers, storing it to the pipeline. What earlier runs left, and what this run records, it reads and
+writes through the run's :class:`~crawler.store.RunLedger`, never the store itself.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -23,8 +23,9 @@ from crawler import clock
 from crawler.config import ColumnConfig, Config, SiteConfig
 from crawler.crawl.fetchresult import classify_failure, classify_response, headers_dict
 from crawler.crawl.revisit import is_due
-from crawler.model import Fetch
+from crawler.model import Event, Fetch
 from crawler.profiles import ListPage, PageRequest, get_profile
+from crawler.store import RunLedger, UrlState
 
 log = logging.getLogger("govwatch.crawl")
 
@@ -51,68 +52,24 @@ class ColumnProgress:
 class GovSpider(scrapy.Spider):
     name = "govwatch"
 
-    def __init__(self, *, site: SiteConfig, config: Config, store: Any, run_id: int, **kwargs: Any) -> None:
+    def __init__(self, *, site: SiteConfig, config: Config, ledger: RunLedger, **kwargs: Any) -> None:
         super().__init__(name=f"govwatch-{site.name}", **kwargs)
         self.site = site
         self.config = config
-        self.store = store
-        self.run_id = run_id
+        self.ledger = ledger
+        self.run_id = ledger.run_id
         self.profile = get_profile(site.profile, site)
         self.hosts = site.hosts
         self.now = clock.now()
-        self.known = store.known_urls(site.name)
-        # listed in a baseline run but not fetched then (a bound cut it short): still baseline
-        self.baseline_listed = store.baseline_listed(site.name)
-        self.columns = {c.url: ColumnProgress(c, baseline=not self._baselined(c.url)) for c in site.columns}
-        # after a run that may have left listed items unfetched, read every list page again
-        self.full_listing = self._previous_run_unclean()
+        self.known = ledger.known
+        self.columns = {
+            c.url: ColumnProgress(c, baseline=not ledger.column_baselined(c.url)) for c in site.columns
+        }
         self.scheduled: set[str] = set()
         self.requests_made = 0
         self.bytes = 0
         self.bounded = False  # a run bound (requests, list pages) cut the crawl short
-        self.failed_fetches = 0
-        self.events: list[Any] = []
         self.started = time.monotonic()
-
-    # ------------------------------------------------------------------ what earlier runs left
-    def _query(self, sql: str, params: list[Any]) -> list[dict[str, Any]] | None:
-        db = getattr(self.store, "db", None)
-        return None if db is None else list(db.query(sql, params))
-
-    def _baselined(self, column_url: str) -> bool:
-        """A column is baselined once a run read its listing to the end (or to ``max_list_pages``);
-        releases its baseline runs listed stay baseline however late they are fetched (listings)."""
-        return bool(self.store.column_baselined(self.site.name, column_url))
-
-    def _previous_run_unclean(self) -> bool:
-        """True when the site's last run may have left listed items unfetched: it never finished
-        (killed), failed, was cut short by a bound, or a list page or a not-yet-known URL failed.
-        Early stop trusts that everything below a page of known items is known; after such a run
-        that is not so, and stopping early would lose those items for good."""
-        prev = self._query(
-            "SELECT id, status, counts FROM runs WHERE site = ? AND id < ? AND status != 'skipped' "
-            "ORDER BY id DESC LIMIT 1",
-            [self.site.name, self.run_id],
-        )
-        if not prev:
-            return False
-        run = prev[0]
-        if run["status"] == "ok":
-            return False
-        if run["status"] != "partial":
-            return True
-        try:
-            counts = json.loads(run["counts"] or "{}")
-        except ValueError:
-            counts = {}
-        if counts.get("bounded") or counts.get("finish_reason") not in (None, "finished"):
-            return True
-        unresolved = self._query(
-            "SELECT 1 FROM fetches WHERE run_id = ? AND outcome = 'error' AND key IS NULL "
-            "UNION ALL SELECT 1 FROM column_runs WHERE run_id = ? AND error IS NOT NULL LIMIT 1",
-            [run["id"], run["id"]],
-        )
-        return bool(unresolved)
 
     # ------------------------------------------------------------------ budget
     def _budget(self) -> bool:
@@ -176,11 +133,11 @@ class GovSpider(scrapy.Spider):
         headers: dict[str, str] = {}
         state = self.known.get(url)
         if state is not None and reason != "missing":
-            if getattr(state, "etag", None):
+            if state.etag:
                 headers["If-None-Match"] = state.etag
-            if getattr(state, "last_modified", None):
+            if state.last_modified:
                 headers["If-Modified-Since"] = state.last_modified
-        column_url = column.url if column else getattr(state, "column_url", None)
+        column_url = column.url if column else state.column_url if state else None
         progress = self.columns.get(column_url or "")
         meta = {
             "gw_kind": "detail",
@@ -188,7 +145,7 @@ class GovSpider(scrapy.Spider):
             "gw_list_date": list_date,
             "gw_reason": reason,
             "gw_baseline": state is None
-            and bool((progress and progress.baseline) or url in self.baseline_listed),
+            and bool((progress and progress.baseline) or url in self.ledger.baseline_listed),
             "gw_redirects": redirects,
             "gw_origin": url if redirects == 0 else None,
             "dont_redirect": True,
@@ -206,26 +163,24 @@ class GovSpider(scrapy.Spider):
     def _revisits(self) -> Iterator[scrapy.Request]:
         """Known releases whose revisit is due, whether or not the list pages show them."""
         for url, state in self.known.items():
-            if getattr(state, "status", "live") == "removed":
+            if state.status == "removed":
                 continue
             if is_due(
                 url,
                 now=self.now,
                 revisit=self.site.revisit,
-                last_checked=getattr(state, "last_checked_at", None) or getattr(state, "last_ok_at", None),
-                published=getattr(state, "published", None) or getattr(state, "list_date", None),
-                first_seen=getattr(state, "first_seen", None),
+                last_checked=state.last_ok_at,
+                published=state.published or state.list_date,
+                first_seen=state.first_seen,
             ):
                 column = self._column_of(state)
-                req = self._detail_request(
-                    url, column=column, list_date=getattr(state, "list_date", None), reason="revisit"
-                )
+                req = self._detail_request(url, column=column, list_date=state.list_date, reason="revisit")
                 if req is not None:
                     req.priority = -1
                     yield req
 
-    def _column_of(self, state: Any) -> ColumnConfig | None:
-        progress = self.columns.get(getattr(state, "column_url", None) or "")
+    def _column_of(self, state: UrlState) -> ColumnConfig | None:
+        progress = self.columns.get(state.column_url or "")
         return progress.column if progress else None
 
     # ------------------------------------------------------------------ list pages
@@ -256,9 +211,7 @@ class GovSpider(scrapy.Spider):
         unknown = [
             (i.url, i.date) for i in page.items if i.url not in self.known and i.url not in progress.listed
         ]
-        self.store.note_listed(
-            self.run_id, self.site.name, progress.column.url, unknown, baseline=progress.baseline
-        )
+        self.ledger.note_listed(progress.column.url, unknown, baseline=progress.baseline)
         for item in page.items:
             if item.url in progress.listed:
                 continue
@@ -271,7 +224,7 @@ class GovSpider(scrapy.Spider):
                 request = self._detail_request(
                     item.url, column=progress.column, list_date=item.date, reason="new"
                 )
-            elif getattr(state, "status", "live") == "removed":
+            elif state.status == "removed":
                 request = self._detail_request(
                     item.url, column=progress.column, list_date=item.date, reason="relisted"
                 )
@@ -286,7 +239,7 @@ class GovSpider(scrapy.Spider):
             progress.listing_read = True
             yield from self._finish_column(progress)
             return
-        if self.site.early_stop and all_known and not progress.baseline and not self.full_listing:
+        if self.site.early_stop and all_known and not progress.baseline and not self.ledger.full_listing:
             progress.listing_read = True
             yield from self._finish_column(progress)
             return
@@ -326,7 +279,6 @@ class GovSpider(scrapy.Spider):
     ) -> None:
         url = origin or req.url  # a redirect's failure is the failure of the page that redirected
         log.warning("list page failed (%s): %s", error, url)
-        self.failed_fetches += 1
         progress.error = error
         # a failed list page is a failed fetch too (docs/ARCHITECTURE.md): a row in ``fetches`` saying why
         fetch = Fetch(
@@ -340,9 +292,10 @@ class GovSpider(scrapy.Spider):
             column_url=progress.column.url,
         )
         try:
-            self.events.extend(self.store.record(fetch, None, [], fail_after=self.site.fail_after))
+            self.ledger.record(fetch)
         except Exception:  # the column's own record below is what counts
             log.exception("could not record the failed list fetch %s", url)
+            self.ledger.count_failed()
         self._finish_column_now(progress)
 
     def list_failed(self, failure: Failure) -> None:
@@ -365,11 +318,11 @@ class GovSpider(scrapy.Spider):
         oldest, newest = min(progress.dates), max(progress.dates)
         complete = progress.complete and progress.error is None and not self.bounded
         for url, state in self.known.items():
-            if getattr(state, "column_url", None) != progress.column.url or url in progress.listed:
+            if state.column_url != progress.column.url or url in progress.listed:
                 continue
-            if getattr(state, "status", "live") == "removed":
+            if state.status == "removed":
                 continue
-            list_date = getattr(state, "list_date", None)
+            list_date = state.list_date
             in_range = list_date is not None and oldest <= list_date <= newest
             # A listing read to its end leaves no room: whatever it no longer shows is missing.
             if in_range or complete:
@@ -379,24 +332,19 @@ class GovSpider(scrapy.Spider):
                 if request is not None:
                     yield request
 
-    def _finish_column_now(self, progress: ColumnProgress) -> list[Any]:
+    def _finish_column_now(self, progress: ColumnProgress) -> list[Event]:
         if progress.done:
             return []
         progress.done = True
-        events = self.store.record_column(
-            self.run_id,
-            self.site.name,
+        return self.ledger.record_column(
             progress.column.name,
             progress.column.url,
             ok=progress.ok,
             items=progress.first_page_items,
             pages=progress.pages,
             error=progress.error,
-            fail_after=self.site.fail_after,
             complete=progress.listing_read and progress.error is None,
         )
-        self.events.extend(events)
-        return events
 
     # ------------------------------------------------------------------ release pages
     def _on_site(self, url: str) -> bool:

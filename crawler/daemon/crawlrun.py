@@ -10,7 +10,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import crawler
 from crawler.config import Config
@@ -18,6 +18,9 @@ from crawler.daemon import record
 from crawler.daemon.logs import DaemonLog
 from crawler.daemon.record import Outcome
 from crawler.daemon.runs import Child, Children
+
+if TYPE_CHECKING:
+    from crawler.store import Store
 
 KILL_GRACE = 5.0  # seconds between SIGTERM and SIGKILL for a crawl past its run_timeout
 
@@ -59,7 +62,7 @@ class CrawlRunner:
             str(report),
         ]
 
-    def store(self) -> Any:
+    def store(self) -> Store:
         from crawler.store import Store
 
         return Store(self.database)
@@ -77,11 +80,11 @@ class CrawlRunner:
         finally:
             self.children.end()
 
-    def _run(self, store: Any, site: str) -> Outcome | None:
+    def _run(self, store: Store, site: str) -> Outcome | None:
         token = uuid.uuid4().hex[:8]
         report = self.workdir / f"{site}-{token}.json"
         output = self.workdir / f"{site}-{token}.log"
-        before = record.max_run_id(store)
+        before = store.last_run_id()
         started = time.monotonic()
         child = self.children.spawn(self.command(site, report), site, output, child_env())
         if child is None:
@@ -105,7 +108,7 @@ class CrawlRunner:
         return self.config.daemon.run_timeout.total_seconds()
 
     def settle(
-        self, store: Any, site: str, child: Child, returncode: int, report: Path, output: Path, before: int
+        self, store: Store, site: str, child: Child, returncode: int, report: Path, output: Path, before: int
     ) -> Outcome:
         """What became of the run: the crawl's own report when it ended by itself, else the run row it
         left ``running`` finished ``failed`` (or a ``failed`` row when it died before writing one)."""
@@ -153,7 +156,7 @@ class CrawlRunner:
             return f"crawl process killed by signal {-returncode}"
         return f"crawl process ended with exit status {returncode} without finishing its run"
 
-    def deliver(self, store: Any, site: str) -> None:
+    def deliver(self, store: Store, site: str) -> None:
         """Hand pending events to the sinks; what fails stays in the outbox for the next delivery."""
         from crawler.report import deliver_pending
 

@@ -4,17 +4,9 @@ run (the latest ``started_at`` in ``runs``) and at or before now, or when it has
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from crawler.clock import parse_iso
 from crawler.config import Config, SiteConfig
-
-
-def last_started(store: Any, site: str) -> datetime | None:
-    """The latest ``started_at`` of ``site``'s runs (any status), compared as instants."""
-    rows = store.db.query("SELECT started_at FROM runs WHERE site = ?", [site])
-    times = [parse_iso(r["started_at"]) for r in rows if r["started_at"]]
-    return max(times, default=None)
+from crawler.store import Store
 
 
 def next_fire_after(site: SiteConfig, timezone: str, after: datetime) -> datetime | None:
@@ -34,5 +26,5 @@ def due(site: SiteConfig, timezone: str, last: datetime | None, now: datetime) -
     return False, f"next scheduled {when}"
 
 
-def due_sites(config: Config, store: Any, now: datetime) -> list[tuple[SiteConfig, bool, str]]:
-    return [(s, *due(s, config.timezone, last_started(store, s.name), now)) for s in config.sites]
+def due_sites(config: Config, store: Store, now: datetime) -> list[tuple[SiteConfig, bool, str]]:
+    return [(s, *due(s, config.timezone, store.last_started(s.name), now)) for s in config.sites]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.crawl.lock import SiteLock, SiteLocked
+from crawler.store import Store
 
 COUNTED = ("new", "changed", "removed", "tampered")
 LOCK_WAIT = 5.0  # seconds to wait for a site's lock before settling its runs
@@ -50,11 +51,6 @@ class Outcome:
         return out
 
 
-def max_run_id(store: Any) -> int:
-    row = next(iter(store.db.query("SELECT max(id) AS m FROM runs")), None)
-    return int(row["m"] or 0) if row else 0
-
-
 def read_report(path: Path, site: str) -> tuple[dict[str, Any] | None, Counter[str]]:
     """The crawl's ``--report-json``: this site's run and its event counts; ``(None, {})`` when the
     crawl died before writing it (or while writing it)."""
@@ -67,7 +63,7 @@ def read_report(path: Path, site: str) -> tuple[dict[str, Any] | None, Counter[s
 
 
 def fail_unfinished(
-    store: Any, database: Path, site: str, after_id: int, notes: dict[str, Any]
+    store: Store, database: Path, site: str, after_id: int, notes: dict[str, Any]
 ) -> list[int] | None:
     """Finish as ``failed`` the runs of ``site`` still ``running`` with an id above ``after_id``.
 
@@ -84,14 +80,14 @@ def fail_unfinished(
         return None
 
 
-def record_failed_run(store: Any, site: str, notes: dict[str, Any]) -> int:
+def record_failed_run(store: Store, site: str, notes: dict[str, Any]) -> int:
     """A run the crawl never recorded (it died before writing its run row): record it failed."""
     run_id = int(store.start_run(site))
     store.finish_run(run_id, "failed", {"notes": notes})
     return run_id
 
 
-def run_summary(store: Any, run_id: int) -> tuple[int, dict[str, int]]:
+def run_summary(store: Store, run_id: int) -> tuple[int, dict[str, int]]:
     row = store.run(run_id) or {}
     counts = row.get("counts") or {}
     return int(row.get("requests") or 0), {k: int(counts.get(k, 0) or 0) for k in COUNTED}

@@ -8,24 +8,23 @@ calls it before the run is finished):
 3. a polite sample of them checked (``link_check:``) → ``link_checks``;
 4. the run's scorecard → ``site_health``.
 
-``govwatch health`` (``crawler.health.cli``) prints the scorecard; ``crawler.health.queries`` holds
-the SQL of the Datasette canned queries.
+This package judges; what it judged is kept by the store (``store.health``, the tables of
+``crawler.store.health``). ``govwatch health`` (``crawler.health.cli``) prints the scorecard.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
 
 from crawler import clock
 from crawler.config import Config, SiteConfig
 from crawler.health.checker import LinkChecker
-from crawler.health.links import due_links, record_check, sync_links
-from crawler.health.schema import ensure_schema
+from crawler.health.links import sync_links
 from crawler.health.scorecard import record_site_health
-from crawler.health.staleness import column_state, record_staleness
+from crawler.health.staleness import column_state
 from crawler.model import Event
+from crawler.store import Store
 
 __all__ = ["after_run", "check_links", "check_staleness", "china_now"]
 
@@ -41,52 +40,52 @@ def _ts(now: datetime) -> str:
     return now.isoformat(timespec="seconds")
 
 
-def check_staleness(store: Any, site: SiteConfig, run_id: int | None, now: datetime) -> list[Event]:
+def check_staleness(store: Store, site: SiteConfig, run_id: int | None, now: datetime) -> list[Event]:
     events: list[Event] = []
-    with store._write() as db:
+    with store.transaction():
         for column in site.columns:
-            event = record_staleness(
-                db, site.name, column_state(db, site.name, column, now), run_id, _ts(now)
-            )
+            state = column_state(store, site.name, column, now)
+            event = store.health.record_column_health(state.row(site.name, run_id), _ts(now))
             if event is not None:
                 events.append(event)
     return events
 
 
-def check_links(store: Any, config: Config, site: SiteConfig, run_id: int | None, now: datetime) -> int:
+def check_links(store: Store, config: Config, site: SiteConfig, run_id: int | None, now: datetime) -> int:
     """Sync the link inventory, then check what is due (at most ``per_run``); returns checks made."""
-    with store._write() as db:
-        sync_links(db, site.name, site.hosts, _ts(now))
+    sync_links(store, site.name, site.hosts, _ts(now))
     lc = config.link_check
     if not lc.enabled:
         return 0
-    due = due_links(store.db, site.name, now, lc.recheck_after, lc.per_run)
+    due = store.health.due_links(site.name, now, lc.recheck_after, lc.per_run)
     if not due:
         return 0
-    from crawler.crawl.settings import user_agent
-
-    agent = user_agent(config.user_agent_contact)
-    with LinkChecker(agent, lc.timeout.total_seconds(), site.politeness.download_delay) as checker:
+    with LinkChecker(
+        config.user_agent, lc.timeout.total_seconds(), site.politeness.download_delay
+    ) as checker:
         for link in due:
             result = checker.check(link.url)
-            with store._write() as db:
-                record_check(db, site.name, run_id, link, result, _ts(china_now()))
+            store.health.record_link_check(
+                site.name,
+                run_id,
+                link,
+                method=result.method,
+                status=result.status,
+                ok=result.ok,
+                error=result.error,
+                elapsed=result.elapsed,
+                ts=_ts(china_now()),
+            )
     return len(due)
 
 
-def after_run(store: Any, config: Config, site: SiteConfig, run_id: int) -> list[Event]:
+def after_run(store: Store, config: Config, site: SiteConfig, run_id: int) -> list[Event]:
     """The site-health checks of one run; returns the events they raised (already stored)."""
-    ensure_schema(store)
     now = china_now()
     events = check_staleness(store, site, run_id, now)
     try:
         check_links(store, config, site, run_id, now)
     finally:
-        with store._write() as db:
-            stale = sum(
-                1
-                for e in db.query("SELECT stale FROM column_health WHERE run_id = ?", [run_id])
-                if e["stale"]
-            )
-            record_site_health(db, site, run_id, _ts(now), stale)
+        with store.transaction():
+            record_site_health(store, site, run_id, _ts(now), store.health.stale_columns(run_id))
     return events

@@ -105,15 +105,13 @@ def health(config_path: str, db_path: str | None, site_name: str | None, as_json
         _fail(f"database not found: {database}")
 
     from crawler.health import china_now
-    from crawler.health.schema import ensure_schema
     from crawler.health.scorecard import scorecard
     from crawler.store import Store
 
     now = china_now()
     try:
         with Store(database) as store:
-            ensure_schema(store)
-            cards = [scorecard(store.db, site, now) for site in sites]
+            cards = [scorecard(store, site, now) for site in sites]
     except sqlite3.DatabaseError as exc:
         _fail(f"cannot read database {database}: {exc}")
         return

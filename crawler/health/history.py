@@ -3,26 +3,12 @@ check failed."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from crawler.health.schema import has_schema
+from crawler.store import Store
 
 
-def broken_links(db: Any, key: str) -> list[dict[str, Any]]:
-    if not has_schema(db):
-        return []
-    return list(
-        db.query(
-            "SELECT kind, text, url, status, error, checked_at, checks FROM broken_links WHERE key = ? "
-            "ORDER BY kind = 'link', url",
-            [key],
-        )
-    )
-
-
-def broken_lines(store: Any, key: str) -> list[str]:
+def broken_lines(store: Store, key: str) -> list[str]:
     """Lines to print under a release's history; none when nothing is known to be broken."""
-    rows = broken_links(store.db, key)
+    rows = store.health.broken_links(key)
     if not rows:
         return []
     lines = [f"broken links: {len(rows)} (latest checks)"]

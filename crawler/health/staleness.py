@@ -11,16 +11,11 @@ one is reported anew.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlite_utils import Database
-
 from crawler.config import ColumnConfig
-from crawler.model import EVENT_SEVERITY, Event
-from crawler.store.codec import event_row, insert
-
-ITEM_DATE = "coalesce(u.list_date, r.written_date, substr(r.published_at, 1, 10))"
+from crawler.store import ColumnHealth, Store
 
 
 @dataclass(frozen=True)
@@ -39,35 +34,30 @@ class ColumnState:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def row(self, site: str, run_id: int | None) -> ColumnHealth:
+        """The ``column_health`` row of this state for run ``run_id``."""
+        return ColumnHealth(
+            run_id=run_id,
+            site=site,
+            column=self.column,
+            column_url=self.column_url,
+            kind=self.kind,
+            stale_after_days=self.stale_after_days,
+            newest_item=self.newest_item,
+            age_days=self.age_days,
+            items=self.items,
+            undated_items=self.undated_items,
+            stale=self.stale,
+        )
 
-def _days(value: Any) -> float | None:
+
+def _days(value: timedelta | None) -> float | None:
     return None if value is None else value.total_seconds() / 86400
 
 
-def column_state(db: Database, site: str, column: ColumnConfig, now: datetime) -> ColumnState:
-    row = next(
-        iter(
-            db.query(
-                f"SELECT max({ITEM_DATE}) AS newest, count(*) AS items, "
-                f"sum({ITEM_DATE} IS NULL) AS undated "
-                "FROM release_urls u JOIN releases r ON r.key = u.key "
-                "WHERE u.site = ? AND u.column_url = ? AND r.status = 'live'",
-                [site, column.url],
-            )
-        )
-    )
-    read = bool(
-        next(
-            iter(
-                db.query(
-                    "SELECT 1 FROM columns WHERE site = ? AND column_url = ? AND last_ok_at IS NOT NULL",
-                    [site, column.url],
-                )
-            ),
-            None,
-        )
-    )
-    newest = (row["newest"] or "")[:10] or None
+def column_state(store: Store, site: str, column: ColumnConfig, now: datetime) -> ColumnState:
+    found = store.health.column_items(site, column.url)
+    newest = (found.newest or "")[:10] or None
     age = None
     if newest:
         try:
@@ -75,7 +65,7 @@ def column_state(db: Database, site: str, column: ColumnConfig, now: datetime) -
         except ValueError:  # a list date in a shape we do not read: undated
             newest = None
     stale: bool | None = None
-    if read and column.stale_after is not None:
+    if found.read and column.stale_after is not None:
         stale = age is None or age > column.stale_after.total_seconds() / 86400
     return ColumnState(
         column=column.name,
@@ -84,82 +74,8 @@ def column_state(db: Database, site: str, column: ColumnConfig, now: datetime) -
         stale_after_days=_days(column.stale_after),
         newest_item=newest,
         age_days=age,
-        items=int(row["items"] or 0),
-        undated_items=int(row["undated"] or 0),
-        read=read,
+        items=found.items,
+        undated_items=found.undated,
+        read=found.read,
         stale=stale,
     )
-
-
-def _episode_reported(db: Database, site: str, key: str, column_url: str) -> bool:
-    """Whether the current staleness episode was reported: a ``stale_column`` event exists and no run
-    since found the column fresh."""
-    row = next(
-        iter(
-            db.query(
-                "SELECT id, run_id FROM events WHERE type = 'stale_column' AND site = ? AND key = ? "
-                "ORDER BY id DESC LIMIT 1",
-                [site, key],
-            )
-        ),
-        None,
-    )
-    if row is None:
-        return False
-    fresh = db.query(
-        "SELECT 1 FROM column_health WHERE site = ? AND column_url = ? AND stale = 0 AND run_id > ? LIMIT 1",
-        [site, column_url, row["run_id"] or 0],
-    )
-    return next(iter(fresh), None) is None
-
-
-def record_staleness(
-    db: Database, site: str, state: ColumnState, run_id: int | None, ts: str
-) -> Event | None:
-    """Store the column's state for this run and raise ``stale_column`` when a new episode starts.
-    Call inside a write transaction."""
-    db.execute(
-        'INSERT INTO column_health (run_id, site, "column", column_url, kind, stale_after_days, newest_item, '
-        "age_days, items, undated_items, stale, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (run_id, column_url) DO UPDATE SET newest_item = excluded.newest_item, "
-        "age_days = excluded.age_days, items = excluded.items, undated_items = excluded.undated_items, "
-        "stale = excluded.stale, checked_at = excluded.checked_at",
-        [
-            run_id,
-            site,
-            state.column,
-            state.column_url,
-            state.kind,
-            state.stale_after_days,
-            state.newest_item,
-            state.age_days,
-            state.items,
-            state.undated_items,
-            None if state.stale is None else int(state.stale),
-            ts,
-        ],
-    )
-    if not state.stale:
-        return None
-    key = "column:" + state.column_url
-    if _episode_reported(db, site, key, state.column_url):
-        return None  # once per episode, not once per run
-    event = Event(
-        type="stale_column",
-        severity=EVENT_SEVERITY["stale_column"],
-        site=site,
-        key=key,
-        url=state.column_url,
-        column=state.column,
-        run_id=run_id,
-        details={
-            "newest_item": state.newest_item,
-            "age_days": state.age_days,
-            "stale_after_days": state.stale_after_days,
-            "kind": state.kind,
-            "items": state.items,
-        },
-        created_at=ts,
-    )
-    event.id = insert(db, "events", event_row(event))
-    return event

@@ -6,17 +6,21 @@ import sqlite3
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from crawler import clock
 
+if TYPE_CHECKING:
+    from crawler.config import Config
+    from crawler.store import Store
+
 EXIT_OK, EXIT_PENDING, EXIT_USAGE = 0, 1, 2
 DEFAULT_CONFIG = Path("config.yaml")
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     click.echo(f"govwatch report: {message}", err=True)
     sys.exit(EXIT_USAGE)
 
@@ -35,7 +39,7 @@ def load(config_path: Path, explicit: bool, db: Path | None) -> Any:
         fail(f"configuration error: {exc}")
 
 
-def open_store(path: Path) -> Any:
+def open_store(path: Path) -> Store:
     from crawler.store import Store
 
     if not path.exists():
@@ -44,7 +48,7 @@ def open_store(path: Path) -> Any:
         fail(f"database {path} is a directory, not an SQLite file")
     try:
         store = Store(path)
-        store.db.execute("SELECT count(*) FROM events").fetchone()
+        store.check()
         return store
     except (sqlite3.Error, OSError) as exc:
         fail(f"cannot open database {path}: {exc}")
@@ -75,7 +79,7 @@ def render(events: list[Any], fmt: str, since: str) -> str:
     return render_text(events) or f"No events since {since}.\n"
 
 
-def show(store: Any, since: str, fmt: str) -> int:
+def show(store: Store, since: str, fmt: str) -> int:
     from crawler.report.enrich import enrich
 
     # created_at values carry their own offset; compare instants, not strings
@@ -86,7 +90,7 @@ def show(store: Any, since: str, fmt: str) -> int:
     return EXIT_OK
 
 
-def deliver_all(store: Any, config: Any, fmt: str) -> int:
+def deliver_all(store: Store, config: Config, fmt: str) -> int:
     import json
 
     from crawler.report import deliver

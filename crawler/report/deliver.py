@@ -4,8 +4,7 @@ Per sink (by its outbox name, e.g. ``jsonl:/abs/events.jsonl``):
 
 1. ``store.pending(name, include_baseline=True)`` — every event without a successful delivery there.
 2. Baseline events, unless ``notify_baseline: true``, are settled without being sent: marked
-   ``skipped`` (``store.skipped``) when the store offers that, else claimed and marked delivered.
-   Either way they leave the outbox: turning ``notify_baseline`` on later does not replay old
+   ``skipped`` (``store.skipped``): they leave the outbox: turning ``notify_baseline`` on later does not replay old
    baselines.
 3. The rest are enriched (publisher, date, diff) and delivered. Batch sinks: every event is claimed
    (``store.claim`` — atomic; an event another process claimed is left to it), the claimed batch is
@@ -26,6 +25,7 @@ from typing import Any
 from crawler.model import Event
 from crawler.report.enrich import enrich
 from crawler.report.sinks import Sink, SinkUnavailable, build_sink
+from crawler.store import Store
 
 
 @dataclass
@@ -46,55 +46,53 @@ def _error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:1000]
 
 
-def _settle_baseline(store: Any, events: list[Event], sink: str) -> int:
-    skip = getattr(store, "skipped", None)
-    n = 0
+def _settle_baseline(store: Store, events: list[Event], sink: str) -> int:
     for event in events:
-        if skip is not None:
-            skip(event.id, sink, "baseline (notify_baseline is off)")
-            n += 1
-        elif store.claim(event.id, sink):
-            store.delivered(event.id, sink)
-            n += 1
-    return n
+        store.skipped(_id(event), sink, "baseline (notify_baseline is off)")
+    return len(events)
 
 
-def _deliver_batch(store: Any, sink: Sink, events: list[Event], result: SinkResult) -> None:
-    claimed = [e for e in events if store.claim(e.id, sink.name)]
+def _id(event: Event) -> int:
+    assert event.id is not None, "events in the outbox have ids"
+    return event.id
+
+
+def _deliver_batch(store: Store, sink: Sink, events: list[Event], result: SinkResult) -> None:
+    claimed = [e for e in events if store.claim(_id(e), sink.name)]
     if not claimed:
         return
     try:
         sink.write(claimed)
     except Exception as exc:  # the whole batch stays pending
         for event in claimed:
-            store.failed(event.id, sink.name, _error(exc))
+            store.failed(_id(event), sink.name, _error(exc))
         result.failed += len(claimed)
         result.error = _error(exc)
         return
     for event in claimed:
-        store.delivered(event.id, sink.name)
+        store.delivered(_id(event), sink.name)
     result.delivered.extend(claimed)
 
 
-def _deliver_each(store: Any, sink: Sink, events: list[Event], result: SinkResult) -> None:
+def _deliver_each(store: Store, sink: Sink, events: list[Event], result: SinkResult) -> None:
     for i, event in enumerate(events):
-        if not store.claim(event.id, sink.name):
+        if not store.claim(_id(event), sink.name):
             continue
         try:
             sink.send(event)
         except Exception as exc:
-            store.failed(event.id, sink.name, _error(exc))
+            store.failed(_id(event), sink.name, _error(exc))
             result.failed += 1
             result.error = _error(exc)
             if isinstance(exc, SinkUnavailable):
                 result.left = len(events) - i - 1
                 return
             continue
-        store.delivered(event.id, sink.name)
+        store.delivered(_id(event), sink.name)
         result.delivered.append(event)
 
 
-def deliver_sink(store: Any, sink: Sink, *, notify_baseline: bool) -> SinkResult:
+def deliver_sink(store: Store, sink: Sink, *, notify_baseline: bool) -> SinkResult:
     result = SinkResult(sink.name)
     pending = store.pending(sink.name, include_baseline=True)
     baseline = [e for e in pending if e.baseline and not notify_baseline]
@@ -110,7 +108,7 @@ def deliver_sink(store: Any, sink: Sink, *, notify_baseline: bool) -> SinkResult
     return result
 
 
-def deliver(store: Any, config: Any) -> list[SinkResult]:
+def deliver(store: Store, config: Any) -> list[SinkResult]:
     """Deliver to every sink of ``config.sinks``; one ``SinkResult`` per sink, in config order."""
     results = []
     notify_baseline = bool(getattr(config, "notify_baseline", False))
@@ -132,6 +130,6 @@ def deliver(store: Any, config: Any) -> list[SinkResult]:
     return results
 
 
-def deliver_pending(store: Any, config: Any) -> dict[str, int]:
+def deliver_pending(store: Store, config: Any) -> dict[str, int]:
     """The entry point the crawl and the daemon call: ``{sink name: events delivered}``."""
     return {r.sink: len(r.delivered) for r in deliver(store, config)}

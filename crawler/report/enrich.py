@@ -11,20 +11,20 @@ from dataclasses import replace
 from typing import Any
 
 from crawler.model import Event
+from crawler.store import Store
 
 
-def _release_row(store: Any, key: str, cache: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:
+def _release_row(store: Store, key: str, cache: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:
     if key not in cache:
-        lookup = getattr(store, "release", None)
         try:
-            cache[key] = dict(lookup(key)) if lookup else None
-        except Exception:  # unknown key (a column event) or a store without releases
+            cache[key] = dict(store.release(key))
+        except Exception:  # a key the store does not hold (UnknownRelease), or it cannot answer now
             cache[key] = None
     return cache[key]
 
 
-def _diff(store: Any, event: Event) -> str | None:
-    if event.version is None or event.version_before is None or not hasattr(store, "diff"):
+def _diff(store: Store, event: Event) -> str | None:
+    if event.version is None or event.version_before is None:
         return None
     try:
         from crawler.store.diffing import short_diff
@@ -35,7 +35,7 @@ def _diff(store: Any, event: Event) -> str | None:
         return None
 
 
-def enrich(store: Any, events: list[Event]) -> list[Event]:
+def enrich(store: Store | None, events: list[Event]) -> list[Event]:
     cache: dict[str, dict[str, Any] | None] = {}
     out = []
     for event in events:

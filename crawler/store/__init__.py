@@ -13,9 +13,32 @@ Tables (plain names, foreign keys, indexes; made by ``schema.MIGRATIONS`` when a
 - ``events`` — one row per fact (``crawler.model.Event``); ``deliveries`` — the outbox. Delivery rows
   are made lazily: an event without a row for a sink is pending for it; ``claim`` writes the row.
 - ``releases_fts`` — FTS5 (unicode61) over character bigrams of title and body; rowid = releases.id.
+- ``listings`` — release URLs column lists showed, with the run that first listed them.
+- the site-health tables (``release_links``, ``link_checks``, ``link_status``, ``column_health``,
+  ``site_health`` …), read and written through ``store.health`` (``crawler.store.health``).
+
+Only this package speaks SQL (``crawler.browse``'s read-only Datasette queries aside). A crawl run
+reads and records through its :class:`RunLedger` (``store.ledger(site, run_id)``); several calls
+become one transaction with ``with store.transaction():``.
 """
 
+from crawler.store.health import ColumnHealth, ColumnItems, DueLink, HealthTables, LinkRow, ReleaseLinks
+from crawler.store.ledger import RunLedger, UrlState
 from crawler.store.search import bigrams, search_query
-from crawler.store.store import Store, StoreError, UnknownRelease, UrlState
+from crawler.store.store import Store, StoreError, UnknownRelease
 
-__all__ = ["Store", "StoreError", "UnknownRelease", "UrlState", "bigrams", "search_query"]
+__all__ = [
+    "ColumnHealth",
+    "ColumnItems",
+    "DueLink",
+    "HealthTables",
+    "LinkRow",
+    "ReleaseLinks",
+    "RunLedger",
+    "Store",
+    "StoreError",
+    "UnknownRelease",
+    "UrlState",
+    "bigrams",
+    "search_query",
+]

@@ -72,9 +72,7 @@ def _flags(flags: list[dict[str, Any]]) -> str:
 def history(store: Store, key_or_url: str) -> None:
     """Versions of a release (by 索引号 or URL) with dates, flags and what changed."""
     rel = store.release(key_or_url)
-    urls = [
-        r["url"] for r in store.db["release_urls"].rows_where("key = ?", [rel["key"]], order_by="first_seen")
-    ]
+    urls = store.release_urls(rel["key"])
     click.echo(click.style(f"{rel['key']}  {rel['title'] or ''}", bold=True))
     click.echo(f"  status {rel['status']} · site {rel['site']} · current version {rel['current_version']}")
     for url in urls:

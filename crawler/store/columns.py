@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from crawler.model import EVENT_SEVERITY, Event
-from crawler.store.codec import event_row, insert
+from crawler.model import Event
+from crawler.store.events import emit
 
 #: how many earlier successful runs the layout median looks at
 LAYOUT_WINDOW = 10
@@ -40,20 +40,10 @@ def record_column(
     )
     events: list[Event] = []
 
-    def emit(type_: str, details: dict[str, Any]) -> None:
-        event = Event(
-            type=type_,
-            severity=EVENT_SEVERITY[type_],
-            site=site,
-            key="column:" + column_url,
-            url=column_url,
-            column=col["name"],
-            run_id=run_id,
-            details=details,
-            created_at=ts,
-        )
-        event.id = insert(db, "events", event_row(event))
-        events.append(event)
+    def _emit(type_: str, details: dict[str, Any]) -> None:
+        key = "column:" + column_url
+        fields = {"url": column_url, "column": col["name"], "run_id": run_id, "details": details}
+        events.append(emit(db, type_, site=site, key=key, created_at=ts, **fields))
 
     again = (
         run_id is not None
@@ -95,14 +85,14 @@ def record_column(
     if ok:
         updates: dict[str, Any] = {"fail_streak": 0, "failing": 0, "last_ok_at": ts}
         if col["failing"]:
-            emit("fetch_recovered", {"after_failures": col["fail_streak"]})
+            _emit("fetch_recovered", {"after_failures": col["fail_streak"]})
         if col["first_ok_run"] is None:
             updates["first_ok_run"] = run_id
         if earlier:
             typical = median(earlier)
             broken = items == 0 or items < layout_threshold * typical
             if broken and not col["layout_alert"]:
-                emit("layout_changed", {"items": items, "pages": pages, "median_items": typical})
+                _emit("layout_changed", {"items": items, "pages": pages, "median_items": typical})
             updates["layout_alert"] = int(broken)
         db.table("columns").update(col["id"], updates)
     else:
@@ -110,5 +100,5 @@ def record_column(
         db.table("columns").update(col["id"], {"fail_streak": streak})
         if streak >= fail_after and not col["failing"]:
             db.table("columns").update(col["id"], {"failing": 1})
-            emit("fetch_failed", {"streak": streak, "error": error})
+            _emit("fetch_failed", {"streak": streak, "error": error})
     return events

@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from crawler.model import EVENT_SEVERITY, Event, Fetch, Flag, Release
-from crawler.store.codec import compress, content_hash, dumps, event_row, insert, loads
+from crawler.model import Event, Fetch, Flag, Release
+from crawler.store.codec import compress, content_hash, dumps, insert, loads
 from crawler.store.diffing import char_diff, diff_details, short_diff, version_text
+from crawler.store.events import emit
 from crawler.store.search import bigrams
 
 RELEASE_FIELDS = (
@@ -62,23 +63,18 @@ class FetchRecorder:
 
     # -- events ---------------------------------------------------------------------------------
     def emit(self, type_: str, rel: dict[str, Any], **extra: Any) -> None:
-        event = Event(
-            type=type_,
-            severity=EVENT_SEVERITY[type_],
-            site=self.fetch.site,
-            key=rel["key"],
-            index_no=rel.get("index_no"),
-            url=self.fetch.url,
-            title=rel.get("title"),
-            column=self.fetch.column or rel.get("column"),
-            version=rel.get("current_version"),
-            run_id=self.fetch.run_id,
-            created_at=self.ts,
+        fields: dict[str, Any] = {
+            "index_no": rel.get("index_no"),
+            "url": self.fetch.url,
+            "title": rel.get("title"),
+            "column": self.fetch.column or rel.get("column"),
+            "version": rel.get("current_version"),
+            "run_id": self.fetch.run_id,
+        }
+        fields.update(extra)
+        self.events.append(
+            emit(self.db, type_, site=self.fetch.site, key=rel["key"], created_at=self.ts, **fields)
         )
-        for name, value in extra.items():
-            setattr(event, name, value)
-        event.id = insert(self.db, "events", event_row(event))
-        self.events.append(event)
 
     # -- dispatch -------------------------------------------------------------------------------
     def record(self, release: Release | None, flags: list[Flag]) -> None:

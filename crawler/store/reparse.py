@@ -8,57 +8,57 @@ The release row and the search index follow its current version. One transaction
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from sqlite_utils import Database
 
 from crawler.model import Release
 from crawler.store.codec import content_hash, decompress, dumps
 from crawler.store.record import RELEASE_FIELDS, update_search
 
-if TYPE_CHECKING:
-    from crawler.store.store import Store
+STATS = ("releases", "versions", "rehashed", "unchanged", "skipped")
 
 
-def reparse(store: Store, normalize_fn: Callable[..., Release]) -> dict[str, int]:
-    stats = {"releases": 0, "versions": 0, "rehashed": 0, "unchanged": 0, "skipped": 0}
-    keys = [row["key"] for row in store.db.query("SELECT key FROM releases ORDER BY key")]
-    for key in keys:
-        with store._write() as db:
-            stats["releases"] += 1
-            rel = next(iter(db.query("SELECT * FROM releases WHERE key = ?", [key])))
-            versions = list(
-                db.query("SELECT id, version, url, raw_html, content_hash FROM versions WHERE key = ?", [key])
-            )
-            current: tuple[Release, str] | None = None
-            for row in versions:
-                stats["versions"] += 1
-                raw = decompress(row["raw_html"])
-                release = _normalize(normalize_fn, raw, row["url"] or rel["url"])
-                if release is None:
-                    stats["skipped"] += 1
-                    continue
-                h = content_hash(release)
-                stats["rehashed" if h != row["content_hash"] else "unchanged"] += 1
-                db.table("versions").update(
-                    row["id"],
-                    {
-                        "content_hash": h,
-                        "fields": dumps(release.to_dict()),
-                        "body": release.body_text,
-                        "normalizer_version": release.normalizer_version,
-                    },
-                )
-                if row["version"] == rel["current_version"]:
-                    current = (release, h)
-            if current is not None:
-                release, h = current
-                fields: dict[str, Any] = {name: getattr(release, name) for name in RELEASE_FIELDS}
-                fields["content_hash"] = h
-                sets = ", ".join(f'"{name}" = :{name}' for name in fields)
-                db.execute(f"UPDATE releases SET {sets} WHERE key = :key", {**fields, "key": key})
-                db.execute("UPDATE release_urls SET content_hash = ? WHERE url = ?", [h, rel["url"]])
-                update_search(db, key, release.title, release.body_text)
-    return stats
+def reparse_release(
+    db: Database, key: str, normalize_fn: Callable[..., Release], stats: Counter[str]
+) -> None:
+    """Re-derive every version of release ``key``; call inside the release's write transaction."""
+    stats["releases"] += 1
+    rel = next(iter(db.query("SELECT * FROM releases WHERE key = ?", [key])))
+    versions = list(
+        db.query("SELECT id, version, url, raw_html, content_hash FROM versions WHERE key = ?", [key])
+    )
+    current: tuple[Release, str] | None = None
+    for row in versions:
+        stats["versions"] += 1
+        raw = decompress(row["raw_html"])
+        release = _normalize(normalize_fn, raw, row["url"] or rel["url"])
+        if release is None:
+            stats["skipped"] += 1
+            continue
+        h = content_hash(release)
+        stats["rehashed" if h != row["content_hash"] else "unchanged"] += 1
+        db.table("versions").update(
+            row["id"],
+            {
+                "content_hash": h,
+                "fields": dumps(release.to_dict()),
+                "body": release.body_text,
+                "normalizer_version": release.normalizer_version,
+            },
+        )
+        if row["version"] == rel["current_version"]:
+            current = (release, h)
+    if current is not None:
+        release, h = current
+        fields: dict[str, Any] = {name: getattr(release, name) for name in RELEASE_FIELDS}
+        fields["content_hash"] = h
+        sets = ", ".join(f'"{name}" = :{name}' for name in fields)
+        db.execute(f"UPDATE releases SET {sets} WHERE key = :key", {**fields, "key": key})
+        db.execute("UPDATE release_urls SET content_hash = ? WHERE url = ?", [h, rel["url"]])
+        update_search(db, key, release.title, release.body_text)
 
 
 def _normalize(normalize_fn: Callable[..., Release], raw: bytes | None, url: str) -> Release | None:

@@ -10,23 +10,27 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from crawler.clock import now_iso
+from crawler.clock import now_iso, parse_iso
 from crawler.model import Event, Fetch, Flag, Release
 from crawler.store import outbox
 from crawler.store.codec import decompress, dumps, event_from_row, insert, loads
 from crawler.store.columns import record_column
 from crawler.store.diffing import changed_fields, char_diff, version_text
+from crawler.store.health import HealthTables
+from crawler.store.ledger import RunLedger, UrlState
 from crawler.store.record import FetchRecorder
-from crawler.store.reparse import reparse
+from crawler.store.reparse import STATS, reparse_release
 from crawler.store.schema import MIGRATIONS
 from crawler.store.search import search_query
 
@@ -42,22 +46,6 @@ class UnknownRelease(StoreError, KeyError):
         return str(self.args[0]) if self.args else "unknown release"
 
 
-@dataclass(frozen=True)
-class UrlState:
-    """What the crawler needs to know about a URL it has seen before."""
-
-    url: str
-    key: str
-    column_url: str | None
-    list_date: str | None
-    etag: str | None
-    last_modified: str | None
-    first_seen: str
-    last_ok_at: str | None
-    published: str | None  # written_date, else the date of published_at
-    status: str  # of the release: live | removed
-
-
 class Store:
     def __init__(self, path: str | Path, *, timeout: float = 30) -> None:
         self.path = Path(path)
@@ -65,6 +53,7 @@ class Store:
         conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         self.db = Database(conn)
+        self.health = HealthTables(self)
         self._open(timeout)
 
     def _open(self, timeout: float) -> None:
@@ -94,8 +83,21 @@ class Store:
         self.close()
 
     @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Several store calls as one transaction: every write inside commits together at the end, or
+        none does when the block raises. Store calls made inside join it (each one a savepoint, so a
+        call that fails leaves the others' writes in place). The write lock is taken at once."""
+        with self._write():
+            yield
+
+    @contextlib.contextmanager
     def _write(self) -> Iterator[Database]:
-        """One write transaction: the write lock first (waiting up to ``timeout``), then ``atomic()``."""
+        """One write transaction: the write lock first (waiting up to ``timeout``), then ``atomic()``;
+        inside an open transaction, a savepoint of it."""
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             with self.db.atomic():
@@ -104,6 +106,11 @@ class Store:
             self.db.rollback()
             raise
         self.db.commit()
+
+    def check(self) -> None:
+        """Read the events table: ``sqlite3.DatabaseError`` when the file is not a readable govwatch
+        database."""
+        self.db.execute("SELECT count(*) FROM events").fetchone()
 
     # -- runs ------------------------------------------------------------------------------------
     def start_run(self, site: str) -> int:
@@ -118,6 +125,49 @@ class Store:
             [site, after_id],
         )
         return [int(r["id"]) for r in rows]
+
+    def last_run_id(self) -> int:
+        """The highest run id in the database (0 when there is none)."""
+        row = self.db.execute("SELECT max(id) FROM runs").fetchone()
+        return int(row[0] or 0)
+
+    def last_started(self, site: str) -> datetime | None:
+        """The latest ``started_at`` of ``site``'s runs (any status), compared as instants."""
+        rows = self.db.query("SELECT started_at FROM runs WHERE site = ?", [site])
+        times = [parse_iso(r["started_at"]) for r in rows if r["started_at"]]
+        return max(times, default=None)
+
+    def needs_full_listing(self, site: str, before_run: int) -> bool:
+        """Whether ``site``'s last run before ``before_run`` may have left listed items unfetched:
+        it never finished (killed), failed, was cut short by a bound or ended early, or a list page
+        or a not-yet-known URL failed. Early stop trusts that everything below a page of known items
+        is known; after such a run that is not so, and every list page must be read again."""
+        prev = next(
+            iter(
+                self.db.query(
+                    "SELECT id, status, counts FROM runs WHERE site = ? AND id < ? AND status != 'skipped' "
+                    "ORDER BY id DESC LIMIT 1",
+                    [site, before_run],
+                )
+            ),
+            None,
+        )
+        if prev is None or prev["status"] == "ok":
+            return False
+        if prev["status"] != "partial":
+            return True
+        try:
+            counts = json.loads(prev["counts"] or "{}")
+        except ValueError:
+            counts = {}
+        if counts.get("bounded") or counts.get("finish_reason") not in (None, "finished"):
+            return True
+        unresolved = self.db.execute(
+            "SELECT 1 FROM fetches WHERE run_id = ? AND outcome = 'error' AND key IS NULL "
+            "UNION ALL SELECT 1 FROM column_runs WHERE run_id = ? AND error IS NOT NULL LIMIT 1",
+            [prev["id"], prev["id"]],
+        ).fetchone()
+        return unresolved is not None
 
     def finish_run(self, run_id: int, status: str, stats: dict[str, Any] | None = None) -> None:
         """``stats``: ``requests``, ``bytes``, ``notes`` (a dict) and any counts; event counts of the run
@@ -201,8 +251,18 @@ class Store:
             )
 
     def reparse(self, normalize_fn: Callable[..., Release]) -> dict[str, int]:
-        """Re-normalize every stored version's raw HTML; rewrite hashes and fields, emit no events."""
-        return reparse(self, normalize_fn)
+        """Re-normalize every stored version's raw HTML; rewrite hashes and fields, emit no events.
+        One transaction per release; returns counts of releases, versions, rehashed, unchanged and
+        skipped versions."""
+        stats: Counter[str] = Counter({name: 0 for name in STATS})
+        for key in self.release_keys():
+            with self._write() as db:
+                reparse_release(db, key, normalize_fn, stats)
+        return dict(stats)
+
+    def release_keys(self) -> list[str]:
+        """Every release key, sorted."""
+        return [row["key"] for row in self.db.query("SELECT key FROM releases ORDER BY key")]
 
     # -- crawler queries ---------------------------------------------------------------------------
     def known_urls(self, site: str) -> dict[str, UrlState]:
@@ -240,6 +300,19 @@ class Store:
             None,
         )
         return Release.from_dict(loads(row["fields"], {})) if row else None
+
+    def ledger(self, site: str, run_id: int, *, fail_after: int = 3) -> RunLedger:
+        """The per-run ledger the crawl of ``site`` reads URL and column state from and records into."""
+        return RunLedger(self, site, run_id, fail_after=fail_after)
+
+    def baselined_columns(self, site: str) -> set[str]:
+        """Column URLs of ``site`` whose baseline is done (see ``column_baselined``)."""
+        rows = self.db.query(
+            "SELECT DISTINCT c.column_url FROM column_runs cr JOIN columns c ON c.id = cr.column_id "
+            "WHERE c.site = ? AND coalesce(cr.complete, cr.ok) = 1",
+            [site],
+        )
+        return {r["column_url"] for r in rows}
 
     def column_baselined(self, site: str, column_url: str) -> bool:
         """A column's baseline is done once a run read its listing to the end (or to ``max_list_pages``);
@@ -328,6 +401,12 @@ class Store:
     def release(self, key_or_url: str) -> dict[str, Any]:
         key = self.resolve(key_or_url)
         return next(iter(self.db.query("SELECT * FROM releases WHERE key = ?", [key])))
+
+    def release_urls(self, key_or_url: str) -> list[str]:
+        """Every URL the release was seen at, first seen first."""
+        key = self.resolve(key_or_url)
+        rows = self.db.query("SELECT url FROM release_urls WHERE key = ? ORDER BY first_seen", [key])
+        return [r["url"] for r in rows]
 
     def history(self, key_or_url: str) -> list[dict[str, Any]]:
         """Version rows, oldest first: fields and flags decoded, raw HTML left out (see ``raw_html``)."""

@@ -9,7 +9,7 @@ import pytest
 
 from crawler.clock import parse_iso
 from crawler.config import config_from_dict
-from crawler.daemon.due import due, due_sites, last_started
+from crawler.daemon.due import due, due_sites
 from crawler.daemon.jobs import trigger
 from crawler.store import Store
 
@@ -55,13 +55,13 @@ def test_the_last_run_is_read_from_the_runs_table(tmp_path: Path, monkeypatch: p
     cfg = config("0 9 * * *")
     store = Store(tmp_path / "govwatch.db")
     try:
-        assert last_started(store, "quzhou") is None
+        assert store.last_started("quzhou") is None
         assert [d for _, d, _ in due_sites(cfg, store, parse_iso("2026-11-28T10:00:00+08:00"))] == [True]
         # stored instants in two offsets: the later instant counts, not the larger string
         for now in ("2026-11-28T09:30:00+08:00", "2026-11-28T01:00:00+00:00", "2026-11-27T23:00:00+08:00"):
             monkeypatch.setenv("GOVWATCH_NOW", now)
             store.finish_run(store.start_run("quzhou"), "skipped", {})
-        assert last_started(store, "quzhou") == parse_iso("2026-11-28T09:30:00+08:00")
+        assert store.last_started("quzhou") == parse_iso("2026-11-28T09:30:00+08:00")
         assert [d for _, d, _ in due_sites(cfg, store, parse_iso("2026-11-28T20:00:00+08:00"))] == [False]
         assert [d for _, d, _ in due_sites(cfg, store, parse_iso("2026-11-29T09:00:00+08:00"))] == [True]
     finally:

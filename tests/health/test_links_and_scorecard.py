@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from crawler.browse.queries import BROKEN_LINKS_SQL, SITE_HEALTH_SQL
 from crawler.demo.server import serve
-from crawler.health.queries import BROKEN_LINKS_SQL, SITE_HEALTH_SQL
 from tests.health.healthkit import add_links, column_entries, health_json, linked_site
 from tests.helpers import FAST, NEWS, NOTICES, rows, run_crawl, value, write_config
 

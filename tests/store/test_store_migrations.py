@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from sqlite_utils import Database
+from sqlite_utils import Database, Migrations
 
 from crawler.store import Store
 from crawler.store.codec import content_hash
-from crawler.store.schema import MIGRATIONS
+from crawler.store.schema import MIGRATIONS, m006_health
 from tests.records import INDEX_NO, URL, ok, release
 
 
@@ -56,14 +56,59 @@ def test_database_from_older_schema_keeps_rows_and_gains_search(tmp_path):
             "m003_claim_owner",
             "m004_listings",
             "m005_column_complete",
+            "m006_health",
         ]
         assert store.release(INDEX_NO)["first_seen"] == ts
         assert [v["version"] for v in store.history(URL)] == [1]
         assert [r["key"] for r in store.search("数字化改革")] == [INDEX_NO]
         assert ok(store, release()) == []  # the same content: still no event
     with Store(path) as store:  # opening again applies nothing twice
-        assert len(MIGRATIONS.applied(store.db)) == 5
+        assert len(MIGRATIONS.applied(store.db)) == 6
         assert store.db["versions"].count == 1
+
+
+def test_health_tables_made_by_their_old_migration_set_are_kept(tmp_path):
+    """Site-health tables were once a migration set of their own (``govwatch.health``), applied after
+    a crawl; a database that has them (with rows) opens with the one store migration set."""
+    path = tmp_path / "old.db"
+    old = Database(path)
+    MIGRATIONS.apply(old, stop_before="m006_health")
+    old_set = Migrations("govwatch.health")
+    old_set(name="m001_health")(m006_health)
+    old_set.apply(old)
+    old["site_health"].insert(
+        {
+            "run_id": 1,
+            "site": "quzhou",
+            "checked_at": "2026-01-01T09:00:00+08:00",
+            **{
+                name: 0
+                for name in (
+                    "releases",
+                    "missing_index_no",
+                    "missing_publisher",
+                    "missing_date",
+                    "links",
+                    "attachments",
+                    "links_checked",
+                    "links_broken",
+                    "attachments_broken",
+                    "checks_this_run",
+                    "broken_this_run",
+                    "offsite_links",
+                    "outbound_hosts",
+                    "columns",
+                    "stale_columns",
+                )
+            },
+        }
+    )
+    old.close()
+    with Store(path) as store:
+        assert MIGRATIONS.pending(store.db) == []
+        assert store.db["site_health"].count == 1
+        assert store.health.last_run_at("quzhou") is None  # and the tables answer queries
+        assert store.health.broken_links(INDEX_NO) == []
 
 
 def test_schema_has_foreign_keys_and_indexes(store):

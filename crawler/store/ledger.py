@@ -1,0 +1,108 @@
+"""The per-run ledger: what one crawl run of one site reads from the store and records into it.
+
+The crawl runner makes it (``store.ledger(site, run_id, fail_after=...)``) and hands it to the spider
+and, through the spider, to the item pipeline; neither holds the store. At the start it reads what
+earlier runs left (known URLs, baselined columns, listings, whether the last run was clean); during
+the run every fetch, listing and column result is recorded through it, and it keeps the events the
+run raised and the number of fetches that failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from crawler.model import Event, Fetch, Flag, Release
+
+if TYPE_CHECKING:
+    from crawler.store.store import Store
+
+
+@dataclass(frozen=True)
+class UrlState:
+    """What the crawler needs to know about a URL it has seen before."""
+
+    url: str
+    key: str
+    column_url: str | None
+    list_date: str | None
+    etag: str | None
+    last_modified: str | None
+    first_seen: str
+    last_ok_at: str | None
+    published: str | None  # written_date, else the date of published_at
+    status: str  # of the release: live | removed
+
+
+class RunLedger:
+    """URL and column state for one run of one site, and the recording of what the run found."""
+
+    def __init__(self, store: Store, site: str, run_id: int, *, fail_after: int = 3) -> None:
+        self._store = store
+        self.site = site
+        self.run_id = run_id
+        self.fail_after = fail_after
+        #: release URLs seen before, by URL
+        self.known: dict[str, UrlState] = store.known_urls(site)
+        #: listed in a baseline run but not fetched then (a bound cut it short): still baseline
+        self.baseline_listed: frozenset[str] = frozenset(store.baseline_listed(site))
+        self._baselined = store.baselined_columns(site)
+        #: the last run may have left listed items unfetched: read every list page again
+        self.full_listing: bool = store.needs_full_listing(site, before_run=run_id)
+        #: the events this run raised, in order
+        self.events: list[Event] = []
+        #: fetches of this run that failed (list pages included)
+        self.failed = 0
+
+    def column_baselined(self, column_url: str) -> bool:
+        """A column's baseline is done once a run read its listing to the end (or to
+        ``max_list_pages``); until then what its lists show is the baseline, not news."""
+        return column_url in self._baselined
+
+    def previous_release(self, url: str) -> Release | None:
+        """The current version of the release seen at ``url`` (integrity's ``previous``)."""
+        return self._store.current_release_for_url(url)
+
+    def note_listed(self, column_url: str, items: list[tuple[str, str | None]], *, baseline: bool) -> None:
+        """Remember ``(url, list date)`` items a list page of the column showed."""
+        self._store.note_listed(self.run_id, self.site, column_url, items, baseline=baseline)
+
+    def record(self, fetch: Fetch, release: Release | None = None, flags: Iterable[Flag] = ()) -> list[Event]:
+        """Store one fetch of this run (and any new version); returns the events it proved."""
+        events = self._store.record(fetch, release, list(flags), fail_after=self.fail_after)
+        self.events.extend(events)
+        if fetch.outcome == "error":
+            self.failed += 1
+        return events
+
+    def count_failed(self) -> None:
+        """A fetch failed that could not even be recorded (the store raised)."""
+        self.failed += 1
+
+    def record_column(
+        self,
+        column: str | None,
+        column_url: str,
+        *,
+        ok: bool,
+        items: int,
+        pages: int,
+        error: str | None,
+        complete: bool,
+    ) -> list[Event]:
+        """The column's health for this run (failure streaks, layout changes); returns its events."""
+        events = self._store.record_column(
+            self.run_id,
+            self.site,
+            column,
+            column_url,
+            ok=ok,
+            items=items,
+            pages=pages,
+            error=error,
+            fail_after=self.fail_after,
+            complete=complete,
+        )
+        self.events.extend(events)
+        return events
