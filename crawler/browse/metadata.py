@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from crawler.browse.queries import canned_queries
+from crawler.events import CATALOG
 
 PLUGIN = "govwatch"
 
@@ -36,9 +37,7 @@ RELEASE_COLUMNS = {
 }
 
 EVENT_COLUMNS = {
-    "type": "事件类型 event type: new 新发布, changed 修改, tampered 篡改, removed 撤下, restored 恢复, "
-    "conflict 冲突, fetch_failed 抓取失败, fetch_recovered 恢复抓取, layout_changed 版式变化, "
-    "stale_column 栏目停更",
+    "type": "事件类型 event type: " + ", ".join(f"{e.name} {e.zh}" for e in CATALOG),
     "severity": "严重程度 severity: info / warning / critical",
     "baseline": "基线（首次抓取） baseline: 1 = stored on a column's first crawl",
     "site": "站点 site",

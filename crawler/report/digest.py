@@ -1,42 +1,32 @@
 """How a digest is ordered and what each line of it says, shared by every renderer.
 
-Sections, in order: tampered, changed, new, removed, warnings (conflict, fetch_failed, layout_changed,
-stale_column), info (restored, fetch_recovered). ``describe`` turns an event into the fields every
-renderer shows: title, 索引号, publisher, date, URL, flags, diff and a short note.
+Sections and their order come from the event catalog (``crawler.events``): tampered, changed, new,
+removed, warnings, info. ``describe`` turns an event into the fields every renderer shows: title,
+索引号, publisher, date, URL, flags, diff and a short note.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.events import CATALOG
+from crawler.events import SECTIONS as CATALOG_SECTIONS
 from crawler.model import Event
 
-#: (section id, heading, event types in display order)
-SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("tampered", "Tampered — defaced or injected pages", ("tampered",)),
-    ("changed", "Changed — new versions of known releases", ("changed",)),
-    ("new", "New — releases seen for the first time", ("new",)),
-    ("removed", "Removed — withdrawn releases", ("removed",)),
-    ("warnings", "Warnings", ("conflict", "fetch_failed", "layout_changed", "stale_column")),
-    ("info", "Info", ("restored", "fetch_recovered")),
+log = logging.getLogger("govwatch.report")
+
+#: (section id, heading, event types in display order), from the event catalog
+SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
+    (section.id, section.heading, tuple(e.name for e in CATALOG if e.section == section.id))
+    for section in CATALOG_SECTIONS
 )
 ORDER: tuple[str, ...] = tuple(t for _, _, types in SECTIONS for t in types)
 _RANK = {t: i for i, t in enumerate(ORDER)}
 
-TYPE_LABELS = {
-    "tampered": "tampered",
-    "changed": "changed",
-    "new": "new",
-    "removed": "removed",
-    "conflict": "conflict: one 索引号, different content",
-    "fetch_failed": "fetch failing",
-    "layout_changed": "list layout changed",
-    "stale_column": "stale column",
-    "restored": "restored",
-    "fetch_recovered": "fetch recovered",
-}
+TYPE_LABELS = {e.name: e.label for e in CATALOG}
 
 
 def sort_key(event: Event) -> tuple[int, int]:
@@ -52,8 +42,10 @@ def grouped(events: Iterable[Event]) -> list[tuple[str, str, list[Event]]]:
         if chosen:
             out.append((sid, heading, chosen))
     unknown = [e for e in items if e.type not in _RANK]
-    if unknown:
-        out.append(("other", "Other", unknown))
+    if unknown:  # written by another govwatch version: shown, and said to be unknown
+        names = sorted({e.type for e in unknown})
+        log.warning("event types not in the catalog (crawler/events.py): %s", ", ".join(names))
+        out.append(("other", f"Other — unknown event types: {', '.join(names)}", unknown))
     return out
 
 
