@@ -1,23 +1,25 @@
 """config.yaml (+ the site files it includes) → frozen, validated objects.
 
 ``load_config(path)`` for files, ``config_from_dict(data, source, base_dir)`` for embedded defaults;
-every ``ConfigError`` reads ``FILE:LINE: key.path: problem``. Keys and defaults: config.yaml.
+a ``ConfigError`` lists every problem of the file, each as ``FILE:LINE: key.path: problem``. Every
+key, its default and its meaning: docs/CONFIG.md. Sink types and CMS profiles declare their own keys
+(``crawler.config.kinds`` asks their registries); ``json_schema()`` is the JSON Schema for editors.
 """
 
 from crawler.config.build import config_from_dict, load_config
 from crawler.config.durations import parse_duration
-from crawler.config.errors import ConfigError
+from crawler.config.errors import ConfigError, Issue
+from crawler.config.kinds import json_schema
 from crawler.config.schema import (
     COLUMN_KINDS,
     STALE_AFTER_BY_KIND,
     ColumnConfig,
     Config,
     DaemonConfig,
-    GenericConfig,
     LinkCheckConfig,
     Politeness,
     RevisitConfig,
-    SinkConfig,
+    SinkOptions,
     SiteConfig,
     cron_trigger,
     user_agent,
@@ -30,14 +32,15 @@ __all__ = [
     "Config",
     "ConfigError",
     "DaemonConfig",
-    "GenericConfig",
+    "Issue",
     "LinkCheckConfig",
     "Politeness",
     "RevisitConfig",
-    "SinkConfig",
+    "SinkOptions",
     "SiteConfig",
     "config_from_dict",
     "cron_trigger",
+    "json_schema",
     "load_config",
     "parse_duration",
     "user_agent",

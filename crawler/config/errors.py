@@ -1,25 +1,51 @@
-"""``ConfigError`` and the cursor that knows where in which file a value was written."""
+"""``ConfigError``: every problem of a configuration, each naming its file, line and key.
+
+One error may carry several :class:`Issue` s (a file is checked whole, not up to its first mistake);
+``str()`` gives one ``FILE:LINE: KEY.PATH: message`` line per issue, and ``source``/``line``/``key``/
+``message`` are those of the first. ``At`` is the cursor that knows where in which file a value was
+written (``crawler.config.yamlines`` keeps the lines).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
-class ConfigError(ValueError):
-    """A configuration problem; ``str()`` reads ``FILE:LINE: KEY.PATH: message``."""
+@dataclass(frozen=True)
+class Issue:
+    """One problem: where (file, line, key path) and what; ``choices`` are the keys or values that
+    would have been accepted there, when there is such a list (for suggestions)."""
 
-    def __init__(self, message: str, source: str | None = None, line: int | None = None, key: str = ""):
-        self.message = message
-        self.source = source
-        self.line = line
-        self.key = key
-        super().__init__(self._render())
+    message: str
+    source: str | None = None
+    line: int | None = None
+    key: str = ""
+    choices: tuple[str, ...] = ()
 
-    def _render(self) -> str:
+    def __str__(self) -> str:
         where = ""
         if self.source:
             where = self.source + (f":{self.line}" if self.line else "") + ": "
         return where + (f"{self.key}: " if self.key else "") + self.message
+
+
+class ConfigError(ValueError):
+    """A configuration problem, or several; ``str()`` reads ``FILE:LINE: KEY.PATH: message`` per line."""
+
+    def __init__(
+        self,
+        message: str = "",
+        source: str | None = None,
+        line: int | None = None,
+        key: str = "",
+        *,
+        issues: Iterable[Issue] = (),
+    ):
+        self.issues = list(issues) or [Issue(message, source, line, key)]
+        first = self.issues[0]
+        self.message, self.source, self.line, self.key = first.message, first.source, first.line, first.key
+        super().__init__("\n".join(str(i) for i in self.issues))
 
 
 def _line_of(container: object, key: object, attr: str) -> int | None:
@@ -52,5 +78,8 @@ class At:
         line = _line_of(seq, index, "item_lines") or getattr(seq, "line", None) or self.line
         return At(self.source, f"{self.path}[{index}]", line)
 
+    def issue(self, message: str, choices: tuple[str, ...] = ()) -> Issue:
+        return Issue(message, self.source, self.line, self.path, choices)
+
     def error(self, message: str) -> ConfigError:
-        return ConfigError(message, self.source, self.line, self.path)
+        return ConfigError(issues=[self.issue(message)])

@@ -1,135 +1,257 @@
-"""The validated configuration: frozen dataclasses, every default filled in (config.yaml lists them)."""
+"""The configuration's shape: frozen pydantic models, every default filled in (docs/CONFIG.md lists
+every key).
+
+These are the static shapes the code reads. The sink types and the CMS profiles own their options
+(``Sink.Options``, ``Profile.Options``); ``crawler.config.kinds`` extends these models with them
+(a sink is one of the registered types, a site accepts its profile's options under the profile's
+name) before a file is validated.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta, tzinfo
 from pathlib import Path
 from types import MappingProxyType
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, model_validator
 
 from crawler import __version__
 from crawler.config.errors import ConfigError
+from crawler.options import (
+    Amount,
+    Count,
+    Duration,
+    FilePath,
+    Flag,
+    HttpUrl,
+    Options,
+    Positive,
+    SinkOptions,
+    Text,
+    problem,
+)
 
 COLUMN_KINDS = ("news", "notice", "policy", "other")
+ColumnKind = Literal["news", "notice", "policy", "other"]
 #: a column is stale when its newest item is older than this (None: never), by kind
 STALE_AFTER_BY_KIND: Mapping[str, timedelta | None] = MappingProxyType(
     {"news": timedelta(days=14), "notice": timedelta(days=180), "policy": timedelta(days=180), "other": None}
 )
 
 
-@dataclass(frozen=True)
-class SinkConfig:
-    """``type`` is console | jsonl | markdown | atom | webhook; ``options`` holds its keys, defaults filled
-    (paths as absolute ``Path``, durations as ``timedelta``)."""
-
-    type: str
-    options: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
-
-    def __hash__(self) -> int:  # options is a read-only mapping: hash its items
-        return hash((self.type, tuple(sorted((k, repr(v)) for k, v in self.options.items()))))
+def _empty_if_none(value: object) -> object:
+    """``daemon:`` with nothing after it reads as null in YAML: the defaults, as if left out."""
+    return {} if value is None else value
 
 
-@dataclass(frozen=True)
-class DaemonConfig:
-    max_parallel: int = 4
-    run_timeout: timedelta = timedelta(minutes=30)
-    misfire_grace: timedelta = timedelta(minutes=10)
-    jitter: timedelta = timedelta(0)
+def _none_as_empty_list(value: object) -> object:
+    return () if value is None else value
 
 
-@dataclass(frozen=True)
-class LinkCheckConfig:
-    enabled: bool = True
-    per_run: int = 50
-    timeout: timedelta = timedelta(seconds=10)
-    recheck_after: timedelta = timedelta(days=7)
+class DaemonConfig(Options):
+    max_parallel: Positive = 4
+    run_timeout: Duration = timedelta(minutes=30)
+    misfire_grace: Duration = timedelta(minutes=10)
+    jitter: Duration = timedelta(seconds=0)
 
 
-@dataclass(frozen=True)
-class RevisitConfig:
+class LinkCheckConfig(Options):
+    enabled: Flag = True
+    per_run: Count = 50
+    timeout: Duration = timedelta(seconds=10)
+    recheck_after: Duration = timedelta(days=7)
+
+
+class RevisitConfig(Options):
     """``always``: re-fetch every known release each run; else recent ones (listed within ``recent``)
     every ``recent_every`` and older ones every ``older_every``."""
 
-    always: bool = False
-    recent: timedelta = timedelta(days=30)
-    recent_every: timedelta = timedelta(days=1)
-    older_every: timedelta = timedelta(days=7)
+    always: Flag = False
+    recent: Duration = timedelta(days=30)
+    recent_every: Duration = timedelta(days=1)
+    older_every: Duration = timedelta(days=7)
 
 
-@dataclass(frozen=True)
-class Politeness:
-    download_delay: float = 1.0
-    concurrency_per_host: int = 2
-    autothrottle: bool = True
-    obey_robots: bool = True
+def _or_word(word: str) -> Any:
+    """A JSON Schema tweak: the value may also be the word ``word`` (``revisit: always``)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        alternatives = schema.pop("anyOf", None) or [
+            {k: schema.pop(k) for k in ("$ref", "type") if k in schema}
+        ]
+        schema["anyOf"] = [{"const": word}, *alternatives]
+
+    return extra
 
 
-@dataclass(frozen=True)
-class ColumnConfig:
-    name: str
-    url: str
-    kind: str = "other"
-    stale_after: timedelta | None = None  # already defaulted by kind; None = never stale
+def _revisit(value: object) -> object:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        if value.strip().lower() == "always":
+            return {"always": True}
+        raise problem(f"{value!r}: write 'always' or a mapping {{recent, recent_every, older_every}}")
+    return value
 
 
-@dataclass(frozen=True)
-class GenericConfig:
-    """``item_links``: CSS, or XPath when it starts with ``/`` or ``(``; ``next_page``: the same, or a
-    URL pattern containing ``{n}`` (``index_{n}.html``) resolved against the column URL."""
+class Politeness(Options):
+    download_delay: Amount = 1.0
+    concurrency_per_host: Positive = 2
+    autothrottle: Flag = True
+    obey_robots: Flag = True
 
-    item_links: str
-    next_page: str | None = None
+
+def _stale_after(value: object) -> object:
+    if isinstance(value, str) and value.strip().lower() == "never":
+        return None
+    return value
+
+
+class ColumnConfig(Options):
+    name: Text
+    url: HttpUrl
+    kind: ColumnKind = "other"
+    #: already defaulted by kind; None = never stale
+    stale_after: Annotated[Duration | None, BeforeValidator(_stale_after)] = Field(
+        None, json_schema_extra=_or_word("never")
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_stale_after(cls, data: Any) -> Any:
+        """No ``stale_after`` (or null): the default of the column's kind."""
+        if isinstance(data, Mapping) and data.get("stale_after") is None:
+            kind = data.get("kind", "other")
+            default = STALE_AFTER_BY_KIND.get(kind) if isinstance(kind, str) else None
+            return {**data, "stale_after": default}
+        return data
+
+
+_NAME_RE = re.compile(r"[^\s/\\]+")
+
+
+def _site_name(value: str) -> str:
+    if not _NAME_RE.fullmatch(value):
+        raise problem(f"{value!r}: a site name is one word without spaces or slashes")
+    return value
+
+
+def _schedule(value: str) -> str:
+    schedule = " ".join(value.split())
+    try:
+        cron_trigger(schedule, "Asia/Shanghai")
+    except ValueError as exc:
+        raise problem(f"{schedule!r} is not a valid cron schedule: {exc}") from None
+    return schedule
+
+
+def _columns(columns: tuple[ColumnConfig, ...]) -> tuple[ColumnConfig, ...]:
+    if not columns:
+        raise problem("a site needs at least one column")
+    urls: set[str] = set()
+    names: set[str] = set()
+    for i, column in enumerate(columns):
+        if column.url in urls:
+            raise problem(f"column URL {column.url} is listed twice", i)
+        if column.name in names:
+            raise problem(f"column name {column.name!r} is used twice", i)
+        urls.add(column.url)
+        names.add(column.name)
+    return columns
 
 
 def _host(value: str) -> str | None:
     value = value.strip()
     if "//" not in value:
         value = "//" + value
-    return (urlsplit(value).hostname or "").lower() or None
+    try:
+        return (urlsplit(value).hostname or "").lower() or None
+    except ValueError:
+        return None
 
 
-@dataclass(frozen=True, kw_only=True)
-class SiteConfig:
-    name: str
-    base_url: str
-    aliases: tuple[str, ...] = ()
-    profile: str
-    generic: GenericConfig | None = None
-    columns: tuple[ColumnConfig, ...]
-    schedule: str = "0 */6 * * *"
-    revisit: RevisitConfig = RevisitConfig()
-    early_stop: bool = True
-    max_list_pages: int = 50
-    max_requests: int = 5000
-    max_duration: timedelta = timedelta(minutes=30)
-    politeness: Politeness = Politeness()
-    fail_after: int = 3
+class SiteConfig(Options):
+    name: Annotated[Text, AfterValidator(_site_name)]
+    base_url: HttpUrl
+    aliases: Annotated[tuple[Text, ...], BeforeValidator(_none_as_empty_list)] = ()
+    profile: Text
+    columns: Annotated[tuple[ColumnConfig, ...], AfterValidator(_columns)]
+    schedule: Annotated[Text, AfterValidator(_schedule)] = "0 */6 * * *"
+    revisit: Annotated[RevisitConfig, BeforeValidator(_revisit)] = Field(
+        default_factory=RevisitConfig, json_schema_extra=_or_word("always")
+    )
+    early_stop: Flag = True
+    max_list_pages: Positive = 50
+    max_requests: Positive = 5000
+    max_duration: Duration = timedelta(minutes=30)
+    politeness: Annotated[Politeness, BeforeValidator(_empty_if_none)] = Field(default_factory=Politeness)
+    fail_after: Positive = 3
+
+    #: profile name → whether it needs its options; the keys a site may carry for its profile
+    #: (set on the validating subclass by ``crawler.config.kinds``)
+    profile_keys: ClassVar[dict[str, bool]] = {}
+
+    @model_validator(mode="after")
+    def _profile_options(self) -> SiteConfig:
+        """A profile's options sit under its name (``generic: {...}``), for that profile only."""
+        for key, required in type(self).profile_keys.items():
+            given = getattr(self, key, None)
+            if key == self.profile and required and given is None:
+                raise problem(f"required with profile: {key}", key)
+            if key != self.profile and given is not None:
+                raise problem(f"only used with profile: {key} (this site is {self.profile})", key)
+        return self
+
+    @property
+    def profile_options(self) -> Options | None:
+        """The options of the site's profile (``generic: {...}`` for ``profile: generic``), if any."""
+        if self.profile not in type(self).profile_keys:
+            return None
+        options = getattr(self, self.profile, None)
+        return options if isinstance(options, Options) else None
 
     @property
     def hosts(self) -> frozenset[str]:
         """Lower-cased host names of ``base_url`` and the aliases (written as hosts or URLs)."""
         return frozenset(h for h in (_host(v) for v in (self.base_url, *self.aliases)) if h)
 
-    def cron_trigger(self, timezone: str | tzinfo = "Asia/Shanghai"):
+    def cron_trigger(self, timezone: str | tzinfo = "Asia/Shanghai") -> Any:
         """The APScheduler 3.x ``CronTrigger`` for ``schedule`` (5 fields, or 6 with seconds first)."""
         return cron_trigger(self.schedule, timezone)
 
 
-@dataclass(frozen=True)
-class Config:
-    path: Path | None
-    database: Path
-    timezone: str = "Asia/Shanghai"
-    user_agent_contact: str | None = None
-    include: tuple[str, ...] = ()
-    notify_baseline: bool = False
-    sinks: tuple[SinkConfig, ...] = (SinkConfig("console"),)
-    daemon: DaemonConfig = DaemonConfig()
-    link_check: LinkCheckConfig = LinkCheckConfig()
-    sites: tuple[SiteConfig, ...] = ()
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise problem(f"{value!r} is not a known time zone (e.g. Asia/Shanghai)") from None
+    return value
+
+
+class Config(Options):
+    database: FilePath = Path("govwatch.db")
+    timezone: Annotated[Text, AfterValidator(_zone)] = "Asia/Shanghai"
+    user_agent_contact: Text | None = None
+    include: Annotated[tuple[Text, ...], BeforeValidator(_none_as_empty_list)] = ()
+    notify_baseline: Flag = False
+    sinks: tuple[SinkOptions, ...] = Field(default_factory=lambda: (SinkOptions(type="console"),))
+    daemon: Annotated[DaemonConfig, BeforeValidator(_empty_if_none)] = Field(default_factory=DaemonConfig)
+    link_check: Annotated[LinkCheckConfig, BeforeValidator(_empty_if_none)] = Field(
+        default_factory=LinkCheckConfig
+    )
+    sites: Annotated[tuple[SiteConfig, ...], BeforeValidator(_none_as_empty_list)] = ()
+
+    _path: Path | None = PrivateAttr(default=None)
+
+    @property
+    def path(self) -> Path | None:
+        """The file this configuration was read from (None when it was built from a mapping)."""
+        return self._path
 
     def site(self, name: str) -> SiteConfig:
         for site in self.sites:
@@ -159,7 +281,6 @@ _CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
 def crontab_weekdays(field: str) -> str:
     """Crontab counts weekdays from Sunday (0 or 7); APScheduler 3 from Monday. Numbers become names
     (``1-5`` → ``mon-fri``) so a schedule fires on the day a cron user means."""
-    import re
 
     def name(match: re.Match[str]) -> str:
         n = int(match.group(0))
@@ -171,7 +292,7 @@ def crontab_weekdays(field: str) -> str:
     return re.sub(r"(?<![/\d])\d+", name, field)
 
 
-def cron_trigger(expression: str, timezone: str | tzinfo = "Asia/Shanghai"):
+def cron_trigger(expression: str, timezone: str | tzinfo = "Asia/Shanghai") -> Any:
     """Build a ``CronTrigger``; ``ValueError`` when APScheduler rejects it or the field count is wrong."""
     from apscheduler.triggers.cron import CronTrigger
 
@@ -191,3 +312,19 @@ def cron_trigger(expression: str, timezone: str | tzinfo = "Asia/Shanghai"):
             timezone=tz,
         )
     raise ValueError(f"a schedule has 5 cron fields (or 6 with seconds first), not {len(fields)}")
+
+
+__all__ = [
+    "COLUMN_KINDS",
+    "STALE_AFTER_BY_KIND",
+    "ColumnConfig",
+    "Config",
+    "DaemonConfig",
+    "LinkCheckConfig",
+    "Politeness",
+    "RevisitConfig",
+    "SiteConfig",
+    "SinkOptions",
+    "cron_trigger",
+    "user_agent",
+]

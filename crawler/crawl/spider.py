@@ -58,7 +58,7 @@ class GovSpider(scrapy.Spider):
         self.config = config
         self.ledger = ledger
         self.run_id = ledger.run_id
-        self.profile = get_profile(site.profile, site)
+        self.profile = get_profile(site.profile, site.profile_options)
         self.hosts = site.hosts
         self.now = clock.now()
         self.known = ledger.known

@@ -1,6 +1,6 @@
 """Per-CMS list-page readers in a registry by name (hanweb, trs, generic). Pure: no network.
 
-profile = get_profile("hanweb")            # get_profile("generic", site) needs site.generic
+profile = get_profile("hanweb")            # get_profile("generic", site.profile_options): its options
 request = profile.first_request(column_url)
 page = profile.parse_list(body, url, headers, request.context)   # -> ListPage(items, next, ok …)
 """

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import ClassVar
 
-if TYPE_CHECKING:
-    from crawler.config import SiteConfig
+from crawler.options import Options
 
 
 @dataclass
@@ -52,13 +51,21 @@ class ListPage:
 
 
 class Profile:
-    """A CMS's list-page reader. Pure: bytes in, items and the next request out."""
+    """A CMS's list-page reader. Pure: bytes in, items and the next request out.
+
+    A profile that a site configures declares its keys as ``options_model`` (a
+    :class:`crawler.options.Options` subclass); a site using it writes them under the profile's name
+    (``generic: {item_links: …}``), and config validation checks them against this model.
+    ``options_required``: a site of this profile must give them.
+    """
 
     name: str = ""
     items_per_page: int = 20
+    options_model: ClassVar[type[Options] | None] = None
+    options_required: ClassVar[bool] = False
 
-    def __init__(self, site: SiteConfig | None = None):
-        self.site = site
+    def __init__(self, options: Options | None = None):
+        self.options = options
 
     def first_request(self, column_url: str) -> PageRequest:
         return PageRequest(url=column_url, page_no=1, context={"column_url": column_url, "page_no": 1})
@@ -81,10 +88,11 @@ def register(name: str) -> Callable[[type[Profile]], type[Profile]]:
     return decorate
 
 
-def get_profile(name: str, site: SiteConfig | None = None) -> Profile:
-    """An instance of the profile called ``name`` (``generic`` needs ``site.generic``)."""
+def get_profile(name: str, options: Options | None = None) -> Profile:
+    """An instance of the profile called ``name`` with its options (a site's ``profile_options``;
+    ``generic`` needs them)."""
     try:
         cls = PROFILES[name]
     except KeyError:
         raise KeyError(f"unknown profile {name!r}; known: {', '.join(sorted(PROFILES))}") from None
-    return cls(site)
+    return cls(options)

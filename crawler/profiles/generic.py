@@ -6,15 +6,31 @@ resolved against the column URL: n = 1, 2, … for the 2nd, 3rd … page; paging
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import Annotated
 
 from parsel import Selector, SelectorList
+from pydantic import AfterValidator
 
+from crawler import options as opt
 from crawler.profiles.base import ListPage, PageRequest, Profile, register
 from crawler.profiles.common import absolute, blocked_reason, decode, dedupe, link_item, text_of
 
-if TYPE_CHECKING:
-    from crawler.config import SiteConfig
+
+def _pattern_or_selector(value: str) -> str:
+    """A URL pattern with ``{n}`` is taken as written; anything else must be a selector."""
+    return value if "{n}" in value else opt.check_selector(value)
+
+
+NextPage = Annotated[opt.Text, AfterValidator(_pattern_or_selector)]
+
+
+class GenericOptions(opt.Options):
+    """``generic: {item_links, next_page}`` of a site with ``profile: generic``."""
+
+    #: the list's item links: CSS, or XPath starting with ``/`` or ``(``
+    item_links: opt.Selector
+    #: the next-page link (a selector), or a URL pattern with ``{n}`` (``index_{n}.html``)
+    next_page: NextPage | None = None
 
 
 def select(page: Selector, expression: str) -> SelectorList:
@@ -48,13 +64,15 @@ def _near_text(anchor: Selector, node: Selector) -> str:
 class GenericProfile(Profile):
     items_per_page = 20
 
-    def __init__(self, site: SiteConfig | None = None) -> None:
-        super().__init__(site)
-        generic = getattr(site, "generic", None)
-        if generic is None:
+    options_model = GenericOptions
+    options_required = True
+
+    def __init__(self, options: opt.Options | None = None) -> None:
+        super().__init__(options)
+        if not isinstance(options, GenericOptions):
             raise ValueError("the generic profile needs the site's `generic: {item_links, next_page}`")
-        self.item_links: str = generic.item_links
-        self.next_page: str | None = generic.next_page
+        self.item_links: str = options.item_links
+        self.next_page: str | None = options.next_page
 
     def parse_list(
         self, body: bytes, url: str, headers: Mapping | None = None, context: dict | None = None

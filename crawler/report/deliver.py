@@ -19,10 +19,12 @@ A sink that cannot be built or raises never stops the others, nor the crawl that
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
 from crawler.model import Event
+from crawler.options import SinkOptions
 from crawler.report.enrich import enrich
 from crawler.report.sinks import Sink, SinkUnavailable, build_sink
 from crawler.store import Store
@@ -108,18 +110,27 @@ def deliver_sink(store: Store, sink: Sink, *, notify_baseline: bool) -> SinkResu
     return result
 
 
-def deliver(store: Store, config: Any) -> list[SinkResult]:
+class DeliveryConfig(Protocol):
+    """What delivery needs of the configuration (``crawler.config.Config`` has it)."""
+
+    @property
+    def sinks(self) -> Sequence[SinkOptions]: ...
+
+    @property
+    def notify_baseline(self) -> bool: ...
+
+
+def deliver(store: Store, config: DeliveryConfig) -> list[SinkResult]:
     """Deliver to every sink of ``config.sinks``; one ``SinkResult`` per sink, in config order."""
     results = []
-    notify_baseline = bool(getattr(config, "notify_baseline", False))
-    for sink_config in getattr(config, "sinks", ()) or ():
+    for options in config.sinks:
         try:
-            sink = build_sink(sink_config)
+            sink = build_sink(options)
         except Exception as exc:
-            results.append(SinkResult(str(getattr(sink_config, "type", "?")), error=_error(exc)))
+            results.append(SinkResult(options.sink_name, error=_error(exc)))
             continue
         try:
-            results.append(deliver_sink(store, sink, notify_baseline=notify_baseline))
+            results.append(deliver_sink(store, sink, notify_baseline=config.notify_baseline))
         except Exception as exc:  # e.g. the database is locked for longer than busy_timeout
             results.append(SinkResult(sink.name, error=_error(exc)))
         finally:
@@ -130,6 +141,6 @@ def deliver(store: Store, config: Any) -> list[SinkResult]:
     return results
 
 
-def deliver_pending(store: Store, config: Any) -> dict[str, int]:
+def deliver_pending(store: Store, config: DeliveryConfig) -> dict[str, int]:
     """The entry point the crawl and the daemon call: ``{sink name: events delivered}``."""
     return {r.sink: len(r.delivered) for r in deliver(store, config)}

@@ -27,7 +27,7 @@ def site(item_links: str, next_page: str | None = None):
             }
         ]
     }
-    return config_from_dict(data, base_dir=Path(".")).sites[0]
+    return config_from_dict(data, base_dir=Path(".")).sites[0].profile_options
 
 
 def test_needs_the_site_settings():

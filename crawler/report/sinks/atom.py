@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 from crawler import clock
 from crawler.model import Event
+from crawler.options import FilePath, Positive, SinkOptions
 from crawler.report.digest import Entry, describe
 from crawler.report.fileio import locked, replace_atomically
-from crawler.report.sinks.base import Sink, option_path, register
+from crawler.report.sinks.base import Sink, register
 
 ATOM = "http://www.w3.org/2005/Atom"
 ET.register_namespace("", ATOM)
@@ -86,7 +90,7 @@ def _event_no(entry: ET.Element) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def read_entries(path) -> list[ET.Element]:
+def read_entries(path: Path) -> list[ET.Element]:
     """The govwatch entries of an existing feed file (none when it is missing or unreadable)."""
     try:
         root = ET.parse(path).getroot()
@@ -109,16 +113,23 @@ def build_feed(entries: list[ET.Element], name: str) -> bytes:
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+class AtomOptions(SinkOptions):
+    path: FilePath  # the feed file, rewritten on each delivery
+    max_entries: Positive = 200  # the newest this many events are kept
+
+    def default_name(self) -> str:
+        return f"atom:{self.path}"
+
+
 @register("atom")
 class AtomSink(Sink):
-    def __init__(self, options=None) -> None:
-        super().__init__(options)
-        self.path = option_path(self.options, "path", "atom")
-        self.max_entries = int(self.options.get("max_entries") or 200)
+    options_model = AtomOptions
 
-    @property
-    def name(self) -> str:
-        return f"atom:{self.path}"
+    def __init__(self, options: SinkOptions | Mapping[str, Any] | None = None) -> None:
+        super().__init__(options)
+        assert isinstance(self.options, AtomOptions)
+        self.path = self.options.path
+        self.max_entries = self.options.max_entries
 
     def write(self, events: list[Event]) -> None:
         with locked(self.path):

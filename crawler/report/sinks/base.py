@@ -1,7 +1,11 @@
 """The sink contract and the registry of sink types by name.
 
-A sink is built from a ``SinkConfig`` (``type`` + ``options``). ``name`` is its stable outbox name —
-the ``deliveries.sink`` value — so two sinks of one type (two JSON Lines files) are tracked apart.
+A sink type declares its config keys next to its class: ``options_model``, a subclass of
+:class:`crawler.options.SinkOptions` (which gives every sink ``type`` and an optional ``name``).
+``register`` files the class under its type name; config validation asks this registry which types
+exist and what each accepts. A sink is built from its validated options (``build_sink``). Its
+``name`` is its stable outbox name — the ``deliveries.sink`` value — so two sinks of one type (two
+JSON Lines files) are tracked apart; by default it is derived from its options (``jsonl:/abs/path``).
 
 Batch sinks (console, jsonl, markdown, atom) implement ``write(events)``: one call per delivery, all
 or nothing. Per-event sinks (``batch = False``: webhook) implement ``send(event)``; the deliverer
@@ -10,10 +14,17 @@ claims each event just before sending it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+import builtins
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import create_model
 
 from crawler.model import Event
+from crawler.options import SinkOptions
+
+_create_model: Any = create_model  # models made at run time: typed by their base
 
 
 class SinkError(Exception):
@@ -27,13 +38,18 @@ class SinkUnavailable(SinkError):
 class Sink:
     type: ClassVar[str] = ""
     batch: ClassVar[bool] = True
+    #: the keys this sink type takes (``register`` pins its ``type``)
+    options_model: ClassVar[builtins.type[SinkOptions]] = SinkOptions
 
-    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
-        self.options: Mapping[str, Any] = dict(options or {})
+    def __init__(self, options: SinkOptions | Mapping[str, Any] | None = None) -> None:
+        if not isinstance(options, SinkOptions):  # a plain mapping (relative paths: from here)
+            raw = {"type": self.type, **dict(options or {})}
+            options = self.options_model.model_validate(raw, context={"base_dir": Path.cwd()})
+        self.options: SinkOptions = options
 
     @property
     def name(self) -> str:
-        return self.type
+        return self.options.sink_name
 
     def write(self, events: list[Event]) -> None:
         """Deliver a batch (batch sinks); raise to leave all of it pending."""
@@ -53,32 +69,31 @@ class Sink:
 SINKS: dict[str, type[Sink]] = {}
 
 
-def register(type_name: str):
-    """Class decorator: ``@register("console")`` adds the class to ``SINKS`` under that name."""
+def register(type_name: str) -> Callable[[type[Sink]], type[Sink]]:
+    """Class decorator: ``@register("console")`` adds the class to ``SINKS`` under that name, its
+    options model pinned to ``type: console``."""
 
     def add(cls: type[Sink]) -> type[Sink]:
         if type_name in SINKS and SINKS[type_name] is not cls:
             raise ValueError(f"sink type {type_name!r} is registered twice")
+        base = cls.options_model
         cls.type = type_name
+        cls.options_model = _create_model(
+            cls.__name__.removesuffix("Sink") + "Options",
+            __base__=base,
+            __module__=base.__module__,
+            type=(Literal[type_name], type_name),
+        )
         SINKS[type_name] = cls
         return cls
 
     return add
 
 
-def build_sink(config: Any) -> Sink:
-    """A sink from a ``SinkConfig`` (anything with ``.type`` and ``.options``)."""
+def build_sink(options: SinkOptions) -> Sink:
+    """A sink from its validated options (an item of ``config.sinks``)."""
     try:
-        cls = SINKS[config.type]
+        cls = SINKS[options.type]
     except KeyError:
-        raise ValueError(f"unknown sink type {config.type!r} (known: {', '.join(sorted(SINKS))})") from None
-    return cls(getattr(config, "options", None) or {})
-
-
-def option_path(options: Mapping[str, Any], key: str, sink: str):
-    from pathlib import Path
-
-    value = options.get(key)
-    if not value:
-        raise ValueError(f"the {sink} sink needs {key!r}")
-    return Path(value).expanduser().resolve()
+        raise ValueError(f"unknown sink type {options.type!r} (known: {', '.join(sorted(SINKS))})") from None
+    return cls(options)

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from crawler.model import Event
+from crawler.options import FilePath, SinkOptions
 from crawler.report.fileio import append
 from crawler.report.jsonout import dumps, event_json
-from crawler.report.sinks.base import Sink, option_path, register
+from crawler.report.sinks.base import Sink, register
+
+
+class JsonlOptions(SinkOptions):
+    path: FilePath  # the file events are appended to
+
+    def default_name(self) -> str:
+        return f"jsonl:{self.path}"
 
 
 @register("jsonl")
 class JsonlSink(Sink):
-    def __init__(self, options=None) -> None:
-        super().__init__(options)
-        self.path = option_path(self.options, "path", "jsonl")
+    options_model = JsonlOptions
 
-    @property
-    def name(self) -> str:
-        return f"jsonl:{self.path}"
+    def __init__(self, options: SinkOptions | Mapping[str, Any] | None = None) -> None:
+        super().__init__(options)
+        assert isinstance(self.options, JsonlOptions)
+        self.path = self.options.path
 
     def write(self, events: list[Event]) -> None:
         data = "".join(dumps(event_json(e)) + "\n" for e in events).encode("utf-8")

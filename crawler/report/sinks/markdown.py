@@ -6,13 +6,16 @@ events without a run. A second file in the same second gets ``-2``, ``-3``…; f
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from crawler import clock
 from crawler.model import Event
+from crawler.options import FilePath, SinkOptions
 from crawler.report.fileio import create_new
 from crawler.report.markdown import render_markdown
-from crawler.report.sinks.base import Sink, option_path, register
+from crawler.report.sinks.base import Sink, register
 
 
 def run_label(events: list[Event]) -> str:
@@ -22,16 +25,22 @@ def run_label(events: list[Event]) -> str:
     return f"run{runs[0]}" if len(runs) == 1 else f"runs{runs[0]}-{runs[-1]}"
 
 
+class MarkdownOptions(SinkOptions):
+    dir: FilePath  # the folder digest files are written to
+
+    def default_name(self) -> str:
+        return f"markdown:{self.dir}"
+
+
 @register("markdown")
 class MarkdownSink(Sink):
-    def __init__(self, options=None) -> None:
-        super().__init__(options)
-        self.dir = option_path(self.options, "dir", "markdown")
-        self.written: list[Path] = []
+    options_model = MarkdownOptions
 
-    @property
-    def name(self) -> str:
-        return f"markdown:{self.dir}"
+    def __init__(self, options: SinkOptions | Mapping[str, Any] | None = None) -> None:
+        super().__init__(options)
+        assert isinstance(self.options, MarkdownOptions)
+        self.dir = self.options.dir
+        self.written: list[Path] = []
 
     def write(self, events: list[Event]) -> None:
         now = clock.now()

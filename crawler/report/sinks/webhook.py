@@ -19,13 +19,16 @@ import hmac
 import json
 import os
 import time
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from crawler import __version__
 from crawler.model import Event
+from crawler.options import Count, Duration, HttpUrl, SinkOptions, Text
 from crawler.report.jsonout import event_json
 from crawler.report.sinks.base import Sink, SinkError, SinkUnavailable, register
 
@@ -48,38 +51,35 @@ def display_url(url: str) -> str:
     return f"{parts.scheme}://{host}{port}/…"
 
 
-def _seconds(value: object, default: float) -> float:
-    if value is None:
-        return default
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value)  # type: ignore[arg-type]
-
-
 def body_of(event: Event) -> bytes:
     payload = {"source": "govwatch", "event": event_json(event)}
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+class WebhookOptions(SinkOptions):
+    url: HttpUrl  # where each event is POSTed
+    secret_env: Text | None = None  # an environment variable holding the signing secret
+    timeout: Duration = timedelta(seconds=10)  # per request
+    retries: Count = 5  # retries of a failed request, with backoff
+
+    def default_name(self) -> str:
+        digest = hashlib.sha256(self.url.encode("utf-8")).hexdigest()[:12]
+        return f"webhook:{display_url(self.url)}#{digest}"
+
+
 @register("webhook")
 class WebhookSink(Sink):
     batch = False
+    options_model = WebhookOptions
 
-    def __init__(self, options=None) -> None:
+    def __init__(self, options: SinkOptions | Mapping[str, Any] | None = None) -> None:
         super().__init__(options)
-        self.url = str(self.options.get("url") or "")
-        if not self.url:
-            raise ValueError("the webhook sink needs 'url'")
-        self.secret_env = self.options.get("secret_env") or None
-        self.timeout = _seconds(self.options.get("timeout"), 10.0)
-        retries = self.options.get("retries")
-        self.retries = 5 if retries is None else max(0, int(retries))
+        assert isinstance(self.options, WebhookOptions)
+        self.url = self.options.url
+        self.secret_env = self.options.secret_env
+        self.timeout = self.options.timeout.total_seconds()
+        self.retries = self.options.retries
         self._client: httpx.Client | None = None
-
-    @property
-    def name(self) -> str:
-        digest = hashlib.sha256(self.url.encode("utf-8")).hexdigest()[:12]
-        return f"webhook:{display_url(self.url)}#{digest}"
 
     @property
     def client(self) -> httpx.Client:

@@ -1,0 +1,227 @@
+"""Option schemas: the base model of every group of config.yaml keys, and the value types they use.
+
+A component that takes options from ``config.yaml`` — a sink type, a CMS profile — declares them as
+a subclass of :class:`Options` next to its class; ``crawler.config`` validates the whole file by
+asking the registries for these models (pydantic v2: every error of a file is found in one pass and
+reported as ``FILE:LINE: key.path: message``; see ``crawler.config.errors``). The value types below
+say what a value may be and turn it into what the code uses (``"30m"`` → ``timedelta``, a relative
+path → an absolute ``Path``); their error messages are the ones users read.
+
+Defaults are validated like input (a default path is resolved like a written one); a duration is
+shown, in the JSON Schema and in ``model_dump(mode="json")``, the way config.yaml writes it (``30m``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
+from urllib.parse import urlsplit
+
+# govwatch uses no pydantic plugins: skip their discovery (a scan of every installed package's entry
+# points, a tenth of a second at each start of a crawl process); PYDANTIC_DISABLE_PLUGINS set by the
+# user wins
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+from pydantic import (  # noqa: E402
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    Strict,
+    ValidationInfo,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError  # noqa: E402
+
+
+def problem(message: str, *at: str | int) -> PydanticCustomError:
+    """A validation error with our own message; ``at`` appends key path parts below the value
+    being validated (a model check that blames one of its keys)."""
+    return PydanticCustomError("govwatch", "{message}", {"message": message, "at": list(at)})
+
+
+def show(value: object) -> str:
+    """A value as an error message shows it."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return repr(value)
+
+
+class Options(BaseModel):
+    """A mapping of config.yaml keys: unknown keys are errors, values are checked strictly (``"4"``
+    is not a number, ``yes`` is not ``true``), the result is frozen."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, defer_build=True)
+
+    #: the key the options sit under when they are a component's (a profile's ``generic:``)
+    key: ClassVar[str] = ""
+
+
+# --- value types -----------------------------------------------------------------------------------
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])", re.IGNORECASE)
+_WHOLE = re.compile(r"(?:\d+(?:\.\d+)?\s*[smhdw]\s*)+", re.IGNORECASE)
+
+
+def to_timedelta(value: object) -> timedelta:
+    """``"30s" | "10m" | "6h" | "14d" | "1h30m" | 90 | "90"`` → timedelta; ``ValueError`` otherwise."""
+    if isinstance(value, timedelta):
+        return value
+    bad = f"{value!r} is not a duration (write 30s, 10m, 6h or 14d)"
+    if isinstance(value, bool) or value is None:
+        raise ValueError(bad)
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d+(?:\.\d+)?", text):
+            seconds = float(text)
+        elif text and _WHOLE.fullmatch(text):
+            seconds = sum(float(n) * _UNITS[u.lower()] for n, u in _PART.findall(text))
+        else:
+            raise ValueError(bad)
+    else:
+        raise ValueError(bad)
+    if seconds < 0 or seconds != seconds:
+        raise ValueError(f"{value!r} is not a duration: it must not be negative")
+    return timedelta(seconds=seconds)
+
+
+def _non_empty(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise problem("expected a non-empty string, got ''")
+    return value
+
+
+def _duration(value: object) -> object:
+    try:
+        return to_timedelta(value)
+    except ValueError as exc:
+        raise problem(str(exc)) from None
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    try:
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise problem(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _resolved(value: object, info: ValidationInfo) -> object:
+    """A path relative to the config file's folder (``base_dir`` in the validation context)."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            raise problem("expected a non-empty path, got ''")
+    if isinstance(value, str | Path):
+        base = Path((info.context or {}).get("base_dir") or Path.cwd())
+        return (base / Path(value).expanduser()).resolve()
+    return value
+
+
+def format_duration(value: timedelta) -> str | float:
+    """A duration as config.yaml writes it: ``30m``, ``1h30m``, ``7d``; seconds when fractional."""
+    seconds = value.total_seconds()
+    if seconds != int(seconds):
+        return seconds
+    left, parts = int(seconds), []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if left >= size:
+            parts.append(f"{left // size}{unit}")
+            left %= size
+    return "".join(parts) or "0s"
+
+
+def check_selector(value: str) -> str:
+    """A CSS selector, or XPath when it starts with ``/`` or ``(``; checked by compiling it."""
+    try:
+        if value.startswith(("/", "(")):
+            from lxml import etree
+
+            etree.XPath(value)
+        else:
+            from parsel.csstranslator import HTMLTranslator
+
+            HTMLTranslator().css_to_xpath(value)
+    except Exception as exc:  # cssselect and lxml raise several types
+        raise problem(f"{value!r} is not a valid CSS selector or XPath: {exc}") from None
+    return value
+
+
+_DURATION_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*[smhdwSMHDW]\s*)+$|^\s*\d+(\.\d+)?\s*$"},
+        {"type": "number", "minimum": 0},
+    ],
+    "description": "a duration: 30s, 10m, 6h, 14d, 1h30m, or seconds",
+}
+
+#: a non-empty string, stripped
+Text = Annotated[str, Strict(), AfterValidator(_non_empty)]
+#: true or false (not yes/no, not "true")
+Flag = Annotated[bool, Strict()]
+#: a whole number ≥ 0 (``Count``) or ≥ 1 (``Positive``)
+Count = Annotated[int, Strict(), Field(ge=0)]
+Positive = Annotated[int, Strict(), Field(ge=1)]
+#: a number ≥ 0
+Amount = Annotated[float, Strict(), Field(ge=0)]
+#: ``30s``, ``10m``, ``6h``, ``14d``, ``1h30m``, or seconds
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(_duration),
+    PlainSerializer(format_duration, when_used="json"),
+    WithJsonSchema(_DURATION_SCHEMA),
+]
+#: an absolute http(s) URL
+HttpUrl = Annotated[
+    str,
+    Strict(),
+    AfterValidator(_non_empty),
+    AfterValidator(_http_url),
+    WithJsonSchema({"type": "string", "format": "uri"}),
+]
+#: a file or folder, relative to the config file's folder
+FilePath = Annotated[
+    Path,
+    BeforeValidator(_resolved),
+    WithJsonSchema({"type": "string", "description": "a path, relative to the config file"}),
+]
+#: a CSS selector, or XPath starting with ``/`` or ``(``
+Selector = Annotated[str, Strict(), AfterValidator(_non_empty), AfterValidator(check_selector)]
+
+
+class SinkOptions(Options):
+    """The keys every sink takes; a sink type's own options extend this (``Sink.Options``)."""
+
+    #: the sink type (``console``, ``jsonl`` …): which registered sink class delivers
+    type: str
+    #: the sink's name in the outbox (``deliveries.sink``); default: derived from its options, so
+    #: deliveries recorded before names existed keep matching
+    name: Text | None = None
+
+    def default_name(self) -> str:
+        """The name a sink of these options had before names could be given."""
+        return self.type
+
+    @property
+    def sink_name(self) -> str:
+        return self.name or self.default_name()
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The sink type's own keys and their values (``type`` and ``name`` left out)."""
+        return {k: getattr(self, k) for k in type(self).model_fields if k not in SinkOptions.model_fields}
