@@ -154,7 +154,7 @@ def crawl(
             crawler = process.create_crawler(spidercls)
             ledger = store.ledger(site.name, run_id, fail_after=site.fail_after)
             bar.attach(crawler, ledger)
-            process.crawl(crawler, site=site, config=config, ledger=ledger)
+            process.crawl(crawler, site=site, ledger=ledger)
             planned.append((site, crawler, result, lock))
         if planned:
             process.start()

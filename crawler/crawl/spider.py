@@ -20,7 +20,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler import clock
-from crawler.config import ColumnConfig, Config, SiteConfig
+from crawler.config import ColumnConfig, SiteConfig
 from crawler.crawl.fetchresult import classify_failure, classify_response, headers_dict
 from crawler.crawl.revisit import is_due
 from crawler.model import Event, Fetch
@@ -52,10 +52,9 @@ class ColumnProgress:
 class GovSpider(scrapy.Spider):
     name = "govwatch"
 
-    def __init__(self, *, site: SiteConfig, config: Config, ledger: RunLedger, **kwargs: Any) -> None:
+    def __init__(self, *, site: SiteConfig, ledger: RunLedger, **kwargs: Any) -> None:
         super().__init__(name=f"govwatch-{site.name}", **kwargs)
         self.site = site
-        self.config = config
         self.ledger = ledger
         self.run_id = ledger.run_id
         self.profile = get_profile(site.profile, site.profile_options)
