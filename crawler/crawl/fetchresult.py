@@ -54,7 +54,8 @@ def classify_failure(failure: Failure) -> str:
     if "DataLoss" in name:
         return "truncated"
     if name == "DownloadFailedError":
-        cause = f"{exc} {exc.__cause__!r} {getattr(exc.__cause__, 'reasons', '')!r}"
+        inner = getattr(exc, "__cause__", None)
+        cause = f"{exc} {inner!r} {getattr(inner, 'reasons', '')!r}"
         return "truncated" if "DataLoss" in cause else "connection"
     if isinstance(exc, twisted_error.ConnectError | twisted_error.ConnectionLost) or "Connection" in name:
         return "connection"
