@@ -69,17 +69,9 @@ class At:
         line = _line_of(mapping, name, "value_lines") or getattr(mapping, "line", None) or self.line
         return At(self.source, f"{self.path}.{name}" if self.path else str(name), line)
 
-    def key_itself(self, mapping: object, name: str) -> At:
-        """The position of the key (not its value): for unknown / duplicate keys."""
-        line = _line_of(mapping, name, "key_lines") or getattr(mapping, "line", None) or self.line
-        return At(self.source, f"{self.path}.{name}" if self.path else str(name), line)
-
     def item(self, seq: object, index: int) -> At:
         line = _line_of(seq, index, "item_lines") or getattr(seq, "line", None) or self.line
         return At(self.source, f"{self.path}[{index}]", line)
 
     def issue(self, message: str, choices: tuple[str, ...] = ()) -> Issue:
         return Issue(message, self.source, self.line, self.path, choices)
-
-    def error(self, message: str) -> ConfigError:
-        return ConfigError(issues=[self.issue(message)])

@@ -9,7 +9,6 @@ the missing one that follows — then the rest in file order.
 from __future__ import annotations
 
 import re
-import types
 import typing
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -17,25 +16,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from crawler.config.errors import Issue
+from crawler.config.kinds import models_in
 from crawler.options import show
 
 _EXPECTED = re.compile(r"'([^']*)'")
-
-
-def _unwrap(annotation: Any) -> list[Any]:
-    """The concrete types an annotation may hold (Optional, Union, Annotated, tuple/list items)."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [t for arg in typing.get_args(annotation) for t in _unwrap(arg)]
-    if origin in (tuple, list, Sequence):
-        return [t for arg in typing.get_args(annotation) if arg is not Ellipsis for t in _unwrap(arg)]
-    return [annotation]
-
-
-def _models(annotation: Any) -> list[type[BaseModel]]:
-    return [t for t in _unwrap(annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
 
 
 def _tag_of(model: type[BaseModel]) -> str | None:
@@ -92,7 +76,7 @@ class _Walk:
         field = self.model.model_fields.get(part)
         if field is None:
             return None
-        models = _models(field.annotation)
+        models = models_in(field.annotation)
         if len(models) == 1:
             return models[0]
         return _Union(models) if models else None  # type: ignore[return-value]

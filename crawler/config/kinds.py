@@ -121,7 +121,7 @@ def _walk(fields: dict[str, FieldInfo], prefix: str, out: list[Key], tagged: boo
         if tagged and name == "type":  # which sink type: always given
             out.append(Key(path, True, None))
             continue
-        members = [t for t in _types(field.annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
+        members = models_in(field.annotation)
         listed = typing.get_origin(_strip(field.annotation)) is tuple
         default = None if field.is_required() or field.default_factory else field.default
         out.append(Key(path, field.is_required(), _shown(default), bool(members)))
@@ -146,10 +146,14 @@ def _strip(annotation: Any) -> Any:
 
 def _types(annotation: Any) -> list[Any]:
     annotation = _strip(annotation)
-    origin = typing.get_origin(annotation)
-    if origin in (Union, types.UnionType, tuple):
+    if typing.get_origin(annotation) in (Union, types.UnionType, tuple):
         return [t for arg in typing.get_args(annotation) if arg is not Ellipsis for t in _types(arg)]
     return [annotation]
+
+
+def models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The models a field's value may be (through Optional, unions, Annotated and tuples)."""
+    return [t for t in _types(annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
 
 
 def _shown(value: Any) -> Any:
