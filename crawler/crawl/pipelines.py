@@ -52,7 +52,7 @@ class StorePipeline:
         fetch: Fetch = item["fetch"]
         try:
             previous = ledger.previous_release(fetch.url) if fetch.outcome == "ok" else None
-            release, flags = judge(fetch, spider.site.hosts, previous)
+            release, flags = judge(fetch, spider.hosts, previous)
         except Exception as exc:  # a bug on one page must not lose the run nor read as news
             log.exception("could not judge %s", fetch.url)
             fetch.outcome, fetch.error_kind = "error", f"internal:{type(exc).__name__}"
