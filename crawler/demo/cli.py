@@ -7,12 +7,15 @@ import sys
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from crawler import clock
 from crawler.demo.site import SampleSite
+
+if TYPE_CHECKING:
+    from crawler.config import Config
 
 REFERENCE_PATH = "/art/2022/9/14/art_1229037214_59011309.html"
 
@@ -60,7 +63,7 @@ def _days(n: int) -> Any:
     return timedelta(days=n)
 
 
-def demo_config(base_url: str, database: Path) -> Any:
+def demo_config(base_url: str, database: Path) -> Config:
     from crawler.config import config_from_dict
 
     data = {

@@ -25,7 +25,7 @@ def fail(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-def load(config_path: Path, explicit: bool, db: Path | None) -> Any:
+def load(config_path: Path, explicit: bool, db: Path | None) -> Config:
     """The config; without one (the default path missing) and with ``--db``, the built-in defaults."""
     from crawler.config import ConfigError, config_from_dict, load_config
 
