@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
-from urllib.parse import urlsplit
 
 # govwatch uses no pydantic plugins: skip their discovery (a scan of every installed package's entry
 # points, a tenth of a second at each start of a crawl process); PYDANTIC_DISABLE_PLUGINS set by the
@@ -111,13 +110,53 @@ def _duration(value: object) -> object:
 
 
 def _http_url(value: str) -> str:
-    parts = urlsplit(value)
+    """An http(s) URL with a host and a port that parses (``crawler.net.urlpolicy``)."""
+    from crawler.net.urlpolicy import UrlRejected, target
+
     try:
-        host = parts.hostname
+        target(value)
+    except UrlRejected as exc:
+        raise problem(f"{value!r} is not an http(s) URL ({exc.reason})") from None
+    return value
+
+
+def _redacted(url: str) -> str:
+    """Scheme, host and port only: a webhook URL's path or query is often its token."""
+    scheme, _, rest = url.partition("://")
+    netloc = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rpartition("@")[2]
+    return f"{scheme}://{netloc}/…" if rest else url[:20] + "…"
+
+
+def _secret_url(value: str) -> str:
+    """``_http_url`` for a URL that may carry credentials and a token: errors show no more than
+    scheme, host and port."""
+    from crawler.net.urlpolicy import UrlRejected, target
+
+    try:
+        target(value, credentials=True)
+    except UrlRejected as exc:
+        raise problem(f"{_redacted(value)!r} is not an http(s) URL ({exc.reason})") from None
+    return value
+
+
+def _origin(value: str) -> str:
+    """A host, ``host:port`` or URL naming a host (and port) of a site."""
+    from crawler.net.urlpolicy import UrlRejected, origin
+
+    try:
+        origin(value)
+    except UrlRejected as exc:
+        raise problem(f"{value!r} is not a host, host:port or URL ({exc.reason})") from None
+    return value
+
+
+def _network(value: str) -> str:
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(value, strict=False)
     except ValueError:
-        host = None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        raise problem(f"{value!r} is not an http(s) URL")
+        raise problem(f"{value!r} is not an IP address or network") from None
     return value
 
 
@@ -194,6 +233,19 @@ HttpUrl = Annotated[
     AfterValidator(_http_url),
     WithJsonSchema({"type": "string", "format": "uri"}),
 ]
+#: an http(s) URL that may carry a user name, password and token (a webhook's); errors show only
+#: its scheme, host and port
+SecretUrl = Annotated[
+    str,
+    Strict(),
+    AfterValidator(_non_empty),
+    AfterValidator(_secret_url),
+    WithJsonSchema({"type": "string", "format": "uri"}),
+]
+#: a host, ``host:port`` or URL (a site's alias)
+Origin = Annotated[str, Strict(), AfterValidator(_non_empty), AfterValidator(_origin)]
+#: an IP address or network (``10.1.2.0/24``)
+Network = Annotated[str, Strict(), AfterValidator(_non_empty), AfterValidator(_network)]
 #: a file or folder, relative to the config file's folder
 FilePath = Annotated[
     Path,

@@ -86,6 +86,7 @@ def site_entry(base_url: str, site: Any, name: str = "local", **overrides: Any) 
             for c in site.columns.values()
         ],
         "politeness": dict(FAST),
+        "link_check": {"allow_private": True},  # local sites: their links point to 127.0.0.1
     }
     if site.profile == "generic":
         entry["generic"] = {"item_links": "ul.newslist li a", "next_page": "div.pager a.next"}

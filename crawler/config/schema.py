@@ -29,7 +29,9 @@ from crawler.options import (
     FilePath,
     Flag,
     HttpUrl,
+    Network,
     Options,
+    Origin,
     Positive,
     SinkOptions,
     Text,
@@ -65,6 +67,19 @@ class LinkCheckConfig(Options):
     per_run: Count = 50
     timeout: Duration = timedelta(seconds=10)
     recheck_after: Duration = timedelta(days=7)
+
+
+def _allow_private(value: object) -> object:
+    """``true`` / ``false`` as they are; a list of addresses and networks as a tuple."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+class SiteLinkCheck(Options):
+    """A site's own link-check options. ``allow_private``: the link checker may request loopback and
+    private addresses — ``true`` any, or the listed addresses and networks (``[10.1.2.0/24]``); an
+    intranet site, the demo, tests. ``false``: public addresses only (``crawler.net.urlpolicy``)."""
+
+    allow_private: Annotated[Flag | tuple[Network, ...], BeforeValidator(_allow_private)] = False
 
 
 class RevisitConfig(Options):
@@ -178,7 +193,8 @@ def _host(value: str) -> str | None:
 class SiteConfig(Options):
     name: Annotated[Text, AfterValidator(_site_name)]
     base_url: HttpUrl
-    aliases: Annotated[tuple[Text, ...], BeforeValidator(_none_as_empty_list)] = ()
+    #: other hosts of the site: a host, ``host:port`` or a URL (the crawl keeps to these and base_url)
+    aliases: Annotated[tuple[Origin, ...], BeforeValidator(_none_as_empty_list)] = ()
     profile: Text
     columns: Annotated[tuple[ColumnConfig, ...], AfterValidator(_columns)]
     schedule: Annotated[Text, AfterValidator(_schedule)] = "0 */6 * * *"
@@ -191,6 +207,9 @@ class SiteConfig(Options):
     max_duration: Duration = timedelta(minutes=30)
     politeness: Annotated[Politeness, BeforeValidator(_empty_if_none)] = Field(default_factory=Politeness)
     fail_after: Positive = 3
+    link_check: Annotated[SiteLinkCheck, BeforeValidator(_empty_if_none)] = Field(
+        default_factory=SiteLinkCheck
+    )
 
     #: profile name → whether it needs its options; the keys a site may carry for its profile
     #: (set on the validating subclass by ``crawler.config.kinds``)
@@ -324,6 +343,7 @@ __all__ = [
     "Politeness",
     "RevisitConfig",
     "SiteConfig",
+    "SiteLinkCheck",
     "SinkOptions",
     "cron_trigger",
     "user_agent",

@@ -12,12 +12,16 @@ __all__ = ["download_timeout", "site_settings", "user_agent"]
 MAX_PAGE_BYTES = 20 * 1024 * 1024
 RETRY_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_TIMES = 2
-#: the longest one request may take (the site's ``max_duration`` may lower it, see download_timeout)
-MAX_DOWNLOAD_TIMEOUT = 30
+#: only http and https are ever downloaded (the URL policy refuses the rest before a request exists)
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "data": None, "s3": None}
+#: the longest one request may take, headers and body (the site's ``max_duration`` may lower it, see
+#: download_timeout); a crawl closing at ``max_duration`` waits this long at most for requests in
+#: flight, well inside the grace of ``crawler.crawl.deadline``
+MAX_DOWNLOAD_TIMEOUT = 20
 
 
 def download_timeout(site: SiteConfig) -> int:
-    """Seconds one download may take: 30, but never so long that one URL's tries (a timeout, then
+    """Seconds one download may take: 20, but never so long that one URL's tries (a timeout, then
     its retries) could outlast half the run's ``max_duration``. A run stops at ``max_duration``
     only once its downloads in flight end, so this also bounds how far a run can overrun."""
     budget = site.max_duration.total_seconds() / (2 * (RETRY_TIMES + 1))
@@ -43,6 +47,7 @@ def site_settings(site: SiteConfig, config: Config) -> dict[str, Any]:
         "WARN_ON_GENERATOR_RETURN_VALUE": False,
         "DOWNLOAD_TIMEOUT": download_timeout(site),
         "DOWNLOAD_MAXSIZE": MAX_PAGE_BYTES,
+        "DOWNLOAD_HANDLERS": dict(DOWNLOAD_HANDLERS),
         "DOWNLOAD_WARNSIZE": 0,
         "RETRY_ENABLED": True,
         "RETRY_TIMES": RETRY_TIMES,

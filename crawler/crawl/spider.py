@@ -13,7 +13,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -23,7 +23,9 @@ from crawler import clock
 from crawler.config import ColumnConfig, SiteConfig
 from crawler.crawl.fetchresult import classify_failure, classify_response, headers_dict
 from crawler.crawl.revisit import is_due
+from crawler.crawl.scope import refused, scoped_page
 from crawler.model import Event, Fetch
+from crawler.net.urlpolicy import SiteScope, join
 from crawler.profiles import ListPage, PageRequest, get_profile
 from crawler.store import RunLedger, UrlState
 
@@ -59,6 +61,7 @@ class GovSpider(scrapy.Spider):
         self.run_id = ledger.run_id
         self.profile = get_profile(site.profile, site.profile_options)
         self.hosts = site.hosts
+        self.scope = SiteScope.of_site(site)  # what the crawl may request: the URL policy
         self.now = clock.now()
         self.known = ledger.known
         self.columns = {
@@ -85,12 +88,17 @@ class GovSpider(scrapy.Spider):
             request = self._list_request(req, progress)
             if request is not None:
                 yield request
+            elif progress.error:
+                self._finish_column_now(progress)
         for request in self._revisits():
             yield request
 
     def _list_request(
         self, req: PageRequest, progress: ColumnProgress, redirects: int = 0
     ) -> scrapy.Request | None:
+        if refused(self.scope, req.url, "list page"):
+            progress.error = progress.error or "offsite"
+            return None
         if not self._budget():
             return None
         meta = {
@@ -123,6 +131,8 @@ class GovSpider(scrapy.Spider):
     def _detail_request(
         self, url: str, *, column: ColumnConfig | None, list_date: str | None, reason: str, redirects: int = 0
     ) -> scrapy.Request | None:
+        if refused(self.scope, url, "release page"):
+            return None
         if redirects == 0:
             if url in self.scheduled:
                 return None
@@ -194,14 +204,21 @@ class GovSpider(scrapy.Spider):
         if response.status != 200:
             self._list_error(progress, req, f"http_{response.status}", status=response.status, origin=origin)
             return
-        page: ListPage = self.profile.parse_list(
-            response.body, response.url, headers_dict(response), req.context
-        )
+        try:
+            page: ListPage = self.profile.parse_list(
+                response.body, response.url, headers_dict(response), req.context
+            )
+        except Exception as exc:  # a page the profile cannot read is a failed list fetch, not a crash
+            log.warning("list page unreadable (%s: %s): %s", type(exc).__name__, exc, response.url)
+            page = ListPage(items=[], next=None, ok=False, reason="parse_error")
         if not page.ok:
             self._list_error(
                 progress, req, page.reason or "not_a_list", status=response.status, origin=origin
             )
             return
+        page, next_refused = scoped_page(page, self.scope, response.url)
+        if next_refused:
+            progress.error = progress.error or "offsite_next_page"
         progress.pages += 1
         if req.page_no <= 1 and progress.pages == 1:
             progress.ok = True
@@ -255,7 +272,7 @@ class GovSpider(scrapy.Spider):
 
     def _list_redirect(self, response: Response, progress: ColumnProgress, req: PageRequest) -> Iterator[Any]:
         location = (response.headers.get(b"Location") or b"").decode("latin-1")
-        target = urljoin(response.url, location)
+        target = join(response.url, location)
         if not self._on_site(target) or response.meta["gw_redirects"] >= MAX_REDIRECTS:
             kind = "redirect_offsite" if not self._on_site(target) else "redirect_loop"
             self._list_error(
@@ -347,8 +364,7 @@ class GovSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ release pages
     def _on_site(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return host in self.hosts or host.removeprefix("www.") in {h.removeprefix("www.") for h in self.hosts}
+        return self.scope.admits(url)
 
     def _is_home(self, url: str) -> bool:
         path = urlsplit(url).path
@@ -360,7 +376,7 @@ class GovSpider(scrapy.Spider):
         origin = meta.get("gw_origin") or response.url
         if 300 <= response.status < 400 and response.status != 304:
             location = (response.headers.get(b"Location") or b"").decode("latin-1")
-            target = urljoin(response.url, location)
+            target = join(response.url, location)
             if not self._on_site(target):
                 yield self._item(origin, response, outcome="error", error_kind="redirect_offsite")
             elif self._is_home(target):

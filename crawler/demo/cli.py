@@ -81,6 +81,7 @@ def demo_config(base_url: str, database: Path) -> Config:
                     {"name": "通知公告", "url": f"{base_url}/col/col1229037215/index.html", "kind": "notice"},
                 ],
                 "revisit": "always",
+                "link_check": {"allow_private": True},  # the sample site is on 127.0.0.1
                 "politeness": {
                     "download_delay": 0,
                     "autothrottle": False,

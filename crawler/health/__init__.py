@@ -15,6 +15,7 @@ This package judges; what it judged is kept by the store (``store.health``, the 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
 from crawler import clock
@@ -51,8 +52,17 @@ def check_staleness(store: Store, site: SiteConfig, run_id: int | None, now: dat
     return events
 
 
-def check_links(store: Store, config: Config, site: SiteConfig, run_id: int | None, now: datetime) -> int:
-    """Sync the link inventory, then check what is due (at most ``per_run``); returns checks made."""
+def check_links(
+    store: Store,
+    config: Config,
+    site: SiteConfig,
+    run_id: int | None,
+    now: datetime,
+    deadline: float | None = None,
+) -> int:
+    """Sync the link inventory, then check what is due (at most ``per_run``, and only until
+    ``deadline``, a ``time.monotonic()`` instant: the run's end); returns checks made. Links go
+    through the URL policy: public addresses only unless the site's ``link_check.allow_private``."""
     sync_links(store, site.name, site.hosts, _ts(now))
     lc = config.link_check
     if not lc.enabled:
@@ -60,11 +70,23 @@ def check_links(store: Store, config: Config, site: SiteConfig, run_id: int | No
     due = store.health.due_links(site.name, now, lc.recheck_after, lc.per_run)
     if not due:
         return 0
+    checks = 0
     with LinkChecker(
-        config.user_agent, lc.timeout.total_seconds(), site.politeness.download_delay
+        config.user_agent,
+        lc.timeout.total_seconds(),
+        site.politeness.download_delay,
+        allow_private=site.link_check.allow_private,
     ) as checker:
         for link in due:
-            result = checker.check(link.url)
+            if deadline is not None and time.monotonic() >= deadline:
+                log.warning(
+                    "%s: link checks stopped at the run's max_duration; %d left for the next run",
+                    site.name,
+                    len(due) - checks,
+                )
+                break
+            result = checker.check(link.url, deadline=deadline)
+            checks += 1
             store.health.record_link_check(
                 site.name,
                 run_id,
@@ -76,15 +98,18 @@ def check_links(store: Store, config: Config, site: SiteConfig, run_id: int | No
                 elapsed=result.elapsed,
                 ts=_ts(china_now()),
             )
-    return len(due)
+    return checks
 
 
-def after_run(store: Store, config: Config, site: SiteConfig, run_id: int) -> list[Event]:
-    """The site-health checks of one run; returns the events they raised (already stored)."""
+def after_run(
+    store: Store, config: Config, site: SiteConfig, run_id: int, deadline: float | None = None
+) -> list[Event]:
+    """The site-health checks of one run; returns the events they raised (already stored). Link checks
+    end by ``deadline`` (a ``time.monotonic()`` instant: the run's ``max_duration``)."""
     now = china_now()
     events = check_staleness(store, site, run_id, now)
     try:
-        check_links(store, config, site, run_id, now)
+        check_links(store, config, site, run_id, now, deadline)
     finally:
         with store.transaction():
             record_site_health(store, site, run_id, _ts(now), store.health.stale_columns(run_id))

@@ -49,7 +49,10 @@ def base_url(root: etree._Element, url: str) -> str:
     for element in root.iter("base"):
         href = (element.get("href") or "").strip()
         if href:
-            return urljoin(url, href)
+            try:
+                return urljoin(url, href)
+            except ValueError:  # a <base href> no parser can read: links resolve against the page
+                return url
     return url
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from urllib.parse import urldefrag, urljoin
 
 from parsel import Selector
 
+from crawler.net.urlpolicy import join
 from crawler.normalize.decode import decode_html
 from crawler.profiles.base import ListItem
 from crawler.profiles.dates import date_from_url, find_date
@@ -57,9 +57,11 @@ def clean(text: str | None) -> str | None:
 
 
 def absolute(href: str | None, base: str) -> str | None:
+    """The absolute URL of a link, None for script/mail/fragment links. Never raises: an href that
+    cannot be resolved comes back as written, for the crawl's URL policy to refuse by name."""
     if not href or _SKIP_HREF.match(href):
         return None
-    return urldefrag(urljoin(base, href.strip()))[0]
+    return join(base, href)
 
 
 def link_item(anchor: Selector, base: str, context_text: str | None = None) -> ListItem | None:

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from html import unescape
-from urllib.parse import urljoin
 
 from parsel import Selector
 
+from crawler.net.urlpolicy import join
 from crawler.profiles.base import ListItem
 from crawler.profiles.common import clean, dedupe, link_item, text_of
 from crawler.profiles.dates import find_date
@@ -96,7 +96,7 @@ def nextgroup_url(block: str, base: str) -> str | None:
     value = href.group(2) if href else clean(inner)
     if not value or "dataproxy" not in value.lower():
         return None
-    return urljoin(base, value.replace("&amp;", "&"))
+    return join(base, value.replace("&amp;", "&"))
 
 
 def _blocks(text: str) -> list[tuple[str | None, str]]:
@@ -182,7 +182,7 @@ def jpage_call(text: str, base: str) -> Jpage | None:
         proxy = settings.get("proxyUrl")
         call = Jpage(
             unit=match.group(1),
-            proxy=urljoin(base, proxy) if isinstance(proxy, str) and proxy.strip() else None,
+            proxy=join(base, proxy) if isinstance(proxy, str) and proxy.strip() else None,
             total=as_int(settings.get("totalRecord")),
             perpage=as_int(settings.get("perPage")),
             group=as_int(settings.get("groupSize")),

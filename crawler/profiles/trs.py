@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from urllib.parse import urljoin
 
 from parsel import Selector
 
+from crawler.net.urlpolicy import join
 from crawler.profiles.base import ListPage, PageRequest, Profile, register
 from crawler.profiles.common import blocked_reason, decode
 from crawler.profiles.region import read_region
@@ -97,7 +97,7 @@ class TrsProfile(Profile):
         if count is None:
             if not pager.next_href:
                 return None, True
-            next_url = urljoin(url, pager.next_href)
+            next_url = join(url, pager.next_href)
         else:
             index = current0 + 1
             if index >= count:

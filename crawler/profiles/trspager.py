@@ -26,10 +26,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
+from crawler.net.urlpolicy import join
 from crawler.profiles.jsobj import as_int, assigned, call_argument
 
 _CALL = re.compile(r"(?<![\w.$])(?<!function )createPageHTML\s*\(([^()]*)\)")
@@ -220,4 +221,4 @@ def extension(pager: Pager, url: str, item_urls: list[str]) -> str:
 def page_url(url: str, pager: Pager, index: int, ext: str) -> str:
     """The URL of page file ``index`` (0 = ``index.<ext>``) of the column ``url`` belongs to."""
     name = f"{pager.prefix}.{ext}" if index == 0 else f"{pager.prefix}_{index}.{ext}"
-    return urljoin(url, name)
+    return join(url, name)

@@ -73,7 +73,7 @@ def _clear() -> None:
 
 def test_head_then_get_and_user_agent() -> None:
     agent = user_agent("https://example.org/contact")
-    with server() as base, LinkChecker(agent, timeout=5, delay=0) as checker:
+    with server() as base, LinkChecker(agent, timeout=5, delay=0, allow_private=True) as checker:
         ok, no_head, missing, moved = (
             checker.check(base + p) for p in ("/ok", "/no-head", "/missing", "/moved")
         )
@@ -95,7 +95,10 @@ def test_head_then_get_and_user_agent() -> None:
 
 @pytest.mark.slow
 def test_delay_between_requests_to_one_host_and_timeouts() -> None:
-    with server() as base, LinkChecker("govwatch-test", timeout=0.5, delay=0.3) as checker:
+    with (
+        server() as base,
+        LinkChecker("govwatch-test", timeout=0.5, delay=0.3, allow_private=True) as checker,
+    ):
         checker.check(base + "/ok")
         checker.check(base + "/missing")  # HEAD and GET: two more requests, each after the delay
         slow = checker.check(base + "/slow")
@@ -107,6 +110,6 @@ def test_delay_between_requests_to_one_host_and_timeouts() -> None:
 def test_unreachable_host_is_broken_not_raised() -> None:
     with server() as base:
         port = base.rsplit(":", 1)[1]
-    with LinkChecker("govwatch-test", timeout=2, delay=0) as checker:
+    with LinkChecker("govwatch-test", timeout=2, delay=0, allow_private=True) as checker:
         result = checker.check(f"http://127.0.0.1:{port}/gone")  # the server is shut: connection refused
     assert result.ok is False and result.status is None and result.error == "connect_error"

@@ -38,6 +38,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory):
             "profile": "hanweb",
             "columns": column_entries(server.url, ls.site, {NEWS: "news", NOTICES: "notice"}),
             "politeness": dict(FAST),
+            "link_check": {"allow_private": True},
         }
         config = write_config(
             tmp, [entry], link_check={"enabled": True, "per_run": 5, "timeout": "5s", "recheck_after": "7d"}
