@@ -64,6 +64,16 @@ def deliver(store: Store, config: Config, results: list[RunResult]) -> None:
     deliver_pending(store, config)
 
 
+def storage_problem(exc: BaseException, database: Path) -> str | None:
+    """One line for a database that cannot be used or written (not SQLite, another program's,
+    read-only, a full disk), None for anything else."""
+    from crawler.store import StoreError, storage_fault
+
+    if isinstance(exc, StoreError):
+        return str(exc)
+    return storage_fault(exc, database)
+
+
 def run_crawl(
     config: Config, site_names: tuple[str, ...], db: Path | None, report_json: Path | None, notify: bool
 ) -> int:
@@ -78,15 +88,24 @@ def run_crawl(
         click.echo(f"govwatch: {exc}", err=True)
         return EXIT_USAGE
     database = (db or config.database).resolve()
-    store = Store(database)
-    results = crawl(config, sites, store, database)
+    try:
+        store = Store(database)
+        results = crawl(config, sites, store, database)
+    except Exception as exc:  # the database cannot be opened or written at all: one line, no traceback
+        problem = storage_problem(exc, database)
+        if problem is None:
+            raise
+        click.echo(f"govwatch: crawl failed: {problem}", err=True)
+        return EXIT_FAILED
     if report_json:
         write_report(report_json, results)
     console = Console(stderr=False)
     for r in results:
-        if r.message:
+        if r.status == "skipped" and r.message:
             console.print(f"[yellow]{r.site}: {r.message} — run {r.run_id} skipped[/yellow]")
-    if notify:
+        elif r.status == "failed" and r.message:
+            click.echo(f"govwatch: {r.site}: run {r.run_id} failed: {r.message}", err=True)
+    if notify and not any(r.storage_fault for r in results):  # events stay in the outbox
         deliver(store, config, results)
     console.print(summary_table(results))
     return EXIT_OK if all(r.status in ("ok", "partial") for r in results) else EXIT_FAILED

@@ -1,7 +1,9 @@
-"""Downloader middleware: exponential backoff before each retry of a 5xx or timeout."""
+"""Downloader middleware: exponential backoff before each retry of a 5xx or timeout, never past the
+run's ``max_duration`` (``CLOSESPIDER_TIMEOUT``): a closing crawl waits for requests in flight."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from scrapy import Request, Spider
@@ -18,18 +20,25 @@ class BackoffMiddleware:
     deserves a pause instead.
     """
 
-    def __init__(self, base: float, cap: float) -> None:
+    def __init__(self, base: float, cap: float, duration: float = 0.0) -> None:
         self.base = base
         self.cap = cap
+        self.deadline = time.monotonic() + duration if duration > 0 else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffMiddleware:
         s = crawler.settings
-        return cls(s.getfloat("RETRY_BACKOFF_BASE", 1.0), s.getfloat("RETRY_BACKOFF_MAX", 30.0))
+        return cls(
+            s.getfloat("RETRY_BACKOFF_BASE", 1.0),
+            s.getfloat("RETRY_BACKOFF_MAX", 30.0),
+            s.getfloat("CLOSESPIDER_TIMEOUT", 0.0),
+        )
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> Any:
         tries = int(request.meta.get("retry_times", 0))
         if tries > 0 and self.base > 0:
             delay = min(self.cap, self.base * 2 ** (tries - 1))
+            if self.deadline is not None:
+                delay = min(delay, max(0.0, self.deadline - time.monotonic()))
             await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))  # type: ignore[arg-type]
         return None

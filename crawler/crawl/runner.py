@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,11 +17,12 @@ from scrapy.crawler import Crawler, CrawlerProcess
 
 from crawler import clock
 from crawler.config import Config, SiteConfig
+from crawler.crawl.deadline import Watchdog
 from crawler.crawl.lock import SiteLock, SiteLocked
 from crawler.crawl.settings import site_settings
 from crawler.crawl.spider import GovSpider
 from crawler.model import Event
-from crawler.store import RunLedger, Store
+from crawler.store import RunLedger, Store, storage_fault
 
 log = logging.getLogger("govwatch.crawl")
 
@@ -36,6 +39,7 @@ class RunResult:
     failed: int = 0
     events: list[Event] = field(default_factory=list)
     message: str | None = None
+    storage_fault: str | None = None  # the disk or the file failed: the run stopped there
 
     def counts(self) -> Counter[str]:
         return Counter(e.type for e in self.events)
@@ -52,15 +56,18 @@ class RunResult:
         }
 
 
-def after_run(store: Store, config: Config, site: SiteConfig, run_id: int) -> None:
+def after_run(
+    store: Store, config: Config, site: SiteConfig, run_id: int, deadline: float | None = None
+) -> None:
     """Site-health checks that follow a crawl (staleness, links, completeness); they may add events
-    to the run. A fault in them never loses the crawl's own results."""
+    to the run, and end by ``deadline`` (``time.monotonic()``: the run's ``max_duration``). A fault in
+    them never loses the crawl's own results."""
     try:
         from crawler.health import after_run as health_after_run
     except ImportError:
         return
     try:
-        health_after_run(store, config, site, run_id)
+        health_after_run(store, config, site, run_id, deadline=deadline)
     except Exception:
         log.exception("site-health checks failed for %s (run %s)", site.name, run_id)
 
@@ -75,9 +82,10 @@ def _fail_orphans(store: Store, site: str) -> None:
 
 
 def run_status(spider: GovSpider) -> str:
-    """``failed`` when no list page could be read, ``partial`` when some fetches failed or a bound
-    cut the run short, else ``ok``."""
-    if not any(p.ok for p in spider.columns.values()):
+    """``failed`` when no list page could be read or a write failed for the disk or the file (the
+    ledger's ``fault``), ``partial`` when some fetches failed or a bound cut the run short, else
+    ``ok``."""
+    if spider.ledger.fault or not any(p.ok for p in spider.columns.values()):
         return "failed"
     if spider.ledger.failed or spider.bounded or any(p.error for p in spider.columns.values()):
         return "partial"
@@ -153,18 +161,40 @@ def crawl(
             )
             crawler = process.create_crawler(spidercls)
             ledger = store.ledger(site.name, run_id, fail_after=site.fail_after)
+            ledger.on_fault = functools.partial(_stop, crawler, "storage_fault")
             bar.attach(crawler, ledger)
             process.crawl(crawler, site=site, ledger=ledger)
             planned.append((site, crawler, result, lock))
+        started = time.monotonic()
         if planned:
+            latest = started + max(s.max_duration.total_seconds() for s, *_ in planned)
+            watchdog = stack.enter_context(Watchdog(database, latest))
+            for site, _crawler, result, _lock in planned:
+                watchdog.watch(result.run_id, site.name)
             process.start()
         for site, crawler, result, _lock in planned:
-            _finish(store, config, site, crawler, result)
+            _finish(store, config, site, crawler, result, started + site.max_duration.total_seconds())
             results.append(result)
     return results
 
 
-def _finish(store: Store, config: Config, site: SiteConfig, crawler: Crawler, result: RunResult) -> None:
+def _stop(crawler: Crawler, reason: str) -> None:
+    """Close one crawler's spider (from inside its callbacks or pipeline)."""
+    engine = crawler.engine
+    if engine is None:
+        return
+    closer = getattr(engine, "close_spider_async", None)
+    if closer is not None:  # Scrapy >= 2.14
+        from scrapy.utils.defer import deferred_from_coro
+
+        deferred_from_coro(closer(reason=reason)).addErrback(lambda _f: None)
+    elif crawler.spider is not None:
+        engine.close_spider(crawler.spider, reason).addErrback(lambda _f: None)
+
+
+def _finish(
+    store: Store, config: Config, site: SiteConfig, crawler: Crawler, result: RunResult, deadline: float
+) -> None:
     """Close the run row of one site's crawl: status, counts, site-health checks."""
     spider: GovSpider | None = getattr(crawler, "spider", None)
     stats = crawler.stats.get_stats() if crawler.stats else {}
@@ -177,19 +207,40 @@ def _finish(store: Store, config: Config, site: SiteConfig, crawler: Crawler, re
         result.requests = int(stats.get("downloader/request_count", 0))
         result.bytes = int(stats.get("downloader/response_bytes", 0))
         result.failed = spider.ledger.failed
+        fault = spider.ledger.fault
+        if fault:
+            dropped = spider.ledger.dropped
+            result.storage_fault = fault
+            result.message = f"{fault}: the run stopped there ({dropped} fetch(es) not stored; the next run fetches them again)"
         if result.status != "failed":
-            after_run(store, config, site, result.run_id)
-        store.finish_run(
-            result.run_id,
-            result.status,
-            {
-                "requests": result.requests,
-                "bytes": result.bytes,
-                "failed": result.failed,
-                "counts": dict(Counter(e.type for e in spider.ledger.events)),
-                "bounded": spider.bounded,
-                "finish_reason": stats.get("finish_reason"),
-            },
-        )
+            after_run(store, config, site, result.run_id, deadline)
+        notes = {"error": result.message} if fault else {}
+        if not fault and stats.get("finish_reason") == "shutdown":  # SIGTERM / SIGINT: ended early
+            notes = {"error": "interrupted by a shutdown signal; what was fetched until then is recorded"}
+        try:
+            store.finish_run(
+                result.run_id,
+                result.status,
+                {
+                    "requests": result.requests,
+                    "bytes": result.bytes,
+                    "failed": result.failed,
+                    "counts": dict(Counter(e.type for e in spider.ledger.events)),
+                    "bounded": spider.bounded,
+                    "finish_reason": stats.get("finish_reason"),
+                    "notes": notes,
+                },
+            )
+        except Exception as exc:  # the disk is still full: the next run finishes this one as failed
+            problem = storage_fault(exc, store.path)
+            if problem is None:
+                raise
+            result.status, result.storage_fault = "failed", result.storage_fault or problem
+            result.message = result.message or f"{problem}: the run could not be recorded"
     result.finished_at = clock.now_iso()
-    result.events = store.run_events(result.run_id)
+    try:
+        result.events = store.run_events(result.run_id)
+    except Exception as exc:
+        if storage_fault(exc, store.path) is None:
+            raise
+        result.events = []

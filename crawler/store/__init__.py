@@ -22,10 +22,11 @@ reads and records through its :class:`RunLedger` (``store.ledger(site, run_id)``
 become one transaction with ``with store.transaction():``.
 """
 
+from crawler.store.files import storage_fault
 from crawler.store.health import ColumnHealth, ColumnItems, DueLink, HealthTables, LinkRow, ReleaseLinks
 from crawler.store.ledger import RunLedger, UrlState
 from crawler.store.search import bigrams, search_query
-from crawler.store.store import Store, StoreError, UnknownRelease
+from crawler.store.store import Store, StoreError, UnknownRelease, UnusableDatabase
 
 __all__ = [
     "ColumnHealth",
@@ -38,7 +39,9 @@ __all__ = [
     "Store",
     "StoreError",
     "UnknownRelease",
+    "UnusableDatabase",
     "UrlState",
     "bigrams",
     "search_query",
+    "storage_fault",
 ]

@@ -5,18 +5,30 @@ and, through the spider, to the item pipeline; neither holds the store. At the s
 earlier runs left (known URLs, baselined columns, listings, whether the last run was clean); during
 the run every fetch, listing and column result is recorded through it, and it keeps the events the
 run raised and the number of fetches that failed.
+
+A storage fault ends the run: when a write fails because of the disk or the file (full, read-only,
+I/O error, not a database …), every later write would fail the same way and the fetches would be
+lost. The ledger keeps the first such fault (``fault``: one line naming the file), calls ``on_fault``
+once (the runner stops the crawl there), drops the writes that follow (counted in ``dropped``) and the
+run ends ``failed`` — never ``partial`` with exit 0 while releases were dropped. Everything recorded
+before the fault stays (each record is its own transaction); the next run fetches the rest again.
+Any other exception passes unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from crawler.model import Event, Fetch, Flag, Release
+from crawler.store.files import storage_fault
 
 if TYPE_CHECKING:
     from crawler.store.store import Store
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,25 @@ class RunLedger:
         self.events: list[Event] = []
         #: fetches of this run that failed (list pages included)
         self.failed = 0
+        #: the first storage fault of the run (one line), the fetches not stored after it, and what
+        #: to call when it happens (the runner stops the crawl)
+        self.fault: str | None = None
+        self.dropped = 0
+        self.on_fault: Callable[[], None] | None = None
+
+    def _guarded(self, write: Callable[[], T], dropped: T) -> T:
+        """``write()``, unless the run already met a storage fault or meets one now: then ``dropped``."""
+        if self.fault is None:
+            try:
+                return write()
+            except Exception as exc:
+                problem = storage_fault(exc, self._store.path)
+                if problem is None:
+                    raise
+                self.fault = problem
+                if self.on_fault is not None:
+                    self.on_fault()
+        return dropped
 
     def column_baselined(self, column_url: str) -> bool:
         """A column's baseline is done once a run read its listing to the end (or to
@@ -66,11 +97,19 @@ class RunLedger:
 
     def note_listed(self, column_url: str, items: list[tuple[str, str | None]], *, baseline: bool) -> None:
         """Remember ``(url, list date)`` items a list page of the column showed."""
-        self._store.note_listed(self.run_id, self.site, column_url, items, baseline=baseline)
+        self._guarded(
+            lambda: self._store.note_listed(self.run_id, self.site, column_url, items, baseline=baseline),
+            None,
+        )
 
     def record(self, fetch: Fetch, release: Release | None = None, flags: Iterable[Flag] = ()) -> list[Event]:
         """Store one fetch of this run (and any new version); returns the events it proved."""
-        events = self._store.record(fetch, release, list(flags), fail_after=self.fail_after)
+        events = self._guarded(
+            lambda: self._store.record(fetch, release, list(flags), fail_after=self.fail_after), None
+        )
+        if events is None:  # a storage fault: not stored
+            self.dropped += 1
+            events = []
         self.events.extend(events)
         if fetch.outcome == "error":
             self.failed += 1
@@ -92,17 +131,21 @@ class RunLedger:
         complete: bool,
     ) -> list[Event]:
         """The column's health for this run (failure streaks, layout changes); returns its events."""
-        events = self._store.record_column(
-            self.run_id,
-            self.site,
-            column,
-            column_url,
-            ok=ok,
-            items=items,
-            pages=pages,
-            error=error,
-            fail_after=self.fail_after,
-            complete=complete,
+        none: list[Event] = []
+        events = self._guarded(
+            lambda: self._store.record_column(
+                self.run_id,
+                self.site,
+                column,
+                column_url,
+                ok=ok,
+                items=items,
+                pages=pages,
+                error=error,
+                fail_after=self.fail_after,
+                complete=complete,
+            ),
+            none,
         )
         self.events.extend(events)
         return events

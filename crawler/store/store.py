@@ -27,6 +27,7 @@ from crawler.store import outbox
 from crawler.store.codec import decompress, dumps, event_from_row, insert, loads
 from crawler.store.columns import record_column
 from crawler.store.diffing import changed_fields, char_diff, version_text
+from crawler.store.files import DatabaseUnusable, check_file, check_govwatch, connect_read_only
 from crawler.store.health import HealthTables
 from crawler.store.ledger import RunLedger, UrlState
 from crawler.store.record import FetchRecorder
@@ -41,20 +42,57 @@ class StoreError(Exception):
     """A request the store cannot answer (unknown release, bad version…); the message names it."""
 
 
+class UnusableDatabase(StoreError):
+    """The file is not one govwatch can use (not SQLite, another program's, unreadable)."""
+
+
 class UnknownRelease(StoreError, KeyError):
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "unknown release"
 
 
 class Store:
-    def __init__(self, path: str | Path, *, timeout: float = 30) -> None:
+    """``read_only=True``: an existing database opened for reading only (no migrations, no WAL switch):
+    what ``history``, ``diff``, ``releases``, ``report`` and ``health`` use, so they work on a file
+    they may not write. ``UnusableDatabase`` for a file that is not a govwatch database."""
+
+    def __init__(self, path: str | Path, *, timeout: float = 30, read_only: bool = False) -> None:
         self.path = Path(path)
+        self.read_only = read_only
+        self.health = HealthTables(self)
+        try:
+            check_file(self.path)
+            if read_only:
+                self.db = Database(connect_read_only(self.path, timeout))
+                check_govwatch(self.db, self.path, MIGRATIONS.name)
+                if MIGRATIONS.pending(self.db):
+                    self._upgrade(timeout)
+                return
+        except DatabaseUnusable as exc:
+            raise UnusableDatabase(str(exc)) from None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         self.db = Database(conn)
-        self.health = HealthTables(self)
+        try:
+            check_govwatch(self.db, self.path, MIGRATIONS.name)
+        except DatabaseUnusable as exc:
+            conn.close()
+            raise UnusableDatabase(str(exc)) from None
         self._open(timeout)
+
+    def _upgrade(self, timeout: float) -> None:
+        """A read-only open of a file an older govwatch wrote: migrate it once (when it can be
+        written), then read it again."""
+        self.db.close()
+        try:
+            Store(self.path, timeout=timeout).close()
+        except sqlite3.Error as exc:
+            raise DatabaseUnusable(
+                f"{self.path} was written by an older govwatch and cannot be upgraded here ({exc}); "
+                "run `govwatch crawl` once where it can be written"
+            ) from None
+        self.db = Database(connect_read_only(self.path, timeout))
 
     def _open(self, timeout: float) -> None:
         """WAL mode and migrations. Switching a new file to WAL needs a moment alone with it, which
