@@ -57,4 +57,7 @@ def cli() -> None:
 
 
 def main() -> None:
+    from crawler.safetext import install_log_filter
+
+    install_log_filter()  # page text in log lines reaches terminals and log files without escapes
     cli(prog_name="govwatch")

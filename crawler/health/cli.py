@@ -106,14 +106,17 @@ def health(config_path: str, db_path: str | None, site_name: str | None, as_json
 
     from crawler.health import china_now
     from crawler.health.scorecard import scorecard
-    from crawler.store import Store
+    from crawler.store import Store, StoreError, storage_fault
 
     now = china_now()
     try:
-        with Store(database) as store:
+        with Store(database, read_only=True) as store:
             cards = [scorecard(store, site, now) for site in sites]
+    except StoreError as exc:
+        _fail(str(exc))
+        return
     except sqlite3.DatabaseError as exc:
-        _fail(f"cannot read database {database}: {exc}")
+        _fail(storage_fault(exc, database) or f"cannot read database {database}: {exc}")
         return
     if as_json:
         click.echo(

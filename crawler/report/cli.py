@@ -39,19 +39,21 @@ def load(config_path: Path, explicit: bool, db: Path | None) -> Config:
         fail(f"configuration error: {exc}")
 
 
-def open_store(path: Path) -> Store:
-    from crawler.store import Store
+def open_store(path: Path, read_only: bool = True) -> Store:
+    from crawler.store import Store, StoreError, storage_fault
 
     if not path.exists():
         fail(f"database {path} does not exist (run a crawl first, or pass --db PATH)")
     if path.is_dir():
         fail(f"database {path} is a directory, not an SQLite file")
     try:
-        store = Store(path)
+        store = Store(path, read_only=read_only)
         store.check()
         return store
+    except StoreError as exc:
+        fail(str(exc))
     except (sqlite3.Error, OSError) as exc:
-        fail(f"cannot open database {path}: {exc}")
+        fail(storage_fault(exc, path) or f"cannot open database {path}: {exc}")
     except Exception as exc:  # e.g. a migration refusing a foreign file
         fail(f"cannot open database {path}: {type(exc).__name__}: {exc}")
 
@@ -86,7 +88,10 @@ def show(store: Store, since: str, fmt: str) -> int:
     start = clock.parse_iso(since)
     rough = (start - timedelta(days=1)).date().isoformat()
     events = [e for e in store.events(since=rough) if e.created_at and clock.parse_iso(e.created_at) >= start]
-    click.echo(render(enrich(store, events), fmt, since), nl=False)
+    from crawler.safetext import json_text, terminal
+
+    text = render(enrich(store, events), fmt, since)
+    click.echo(json_text(text) if fmt == "json" else terminal(text), nl=False)
     return EXIT_OK
 
 
@@ -94,6 +99,7 @@ def deliver_all(store: Store, config: Config, fmt: str) -> int:
     import json
 
     from crawler.report import deliver
+    from crawler.safetext import json_text, terminal
 
     results = deliver(store, config)
     if fmt == "json":
@@ -108,7 +114,7 @@ def deliver_all(store: Store, config: Config, fmt: str) -> int:
             }
             for r in results
         ]
-        click.echo(json.dumps({"deliveries": summary}, ensure_ascii=False, indent=2))
+        click.echo(json_text(json.dumps({"deliveries": summary}, ensure_ascii=False, indent=2)))
     else:
         for r in results:
             line = f"{r.sink}: delivered {len(r.delivered)}"
@@ -121,7 +127,7 @@ def deliver_all(store: Store, config: Config, fmt: str) -> int:
                 line += f"; still pending {r.failed + r.left}"
             if r.error:
                 line += f" — {r.error}"
-            click.echo(line)
+            click.echo(terminal(line))
     return EXIT_OK if all(r.ok for r in results) else EXIT_PENDING
 
 
@@ -162,7 +168,7 @@ def report(config_path: Path | None, db: Path | None, since: str | None, fmt: st
         fail(str(exc))
     config = load(config_path or DEFAULT_CONFIG, explicit, db)
     start = parse_since(since) if not do_deliver else ""
-    store = open_store((db or config.database).resolve())
+    store = open_store((db or config.database).resolve(), read_only=not do_deliver)
     try:
         code = deliver_all(store, config, fmt) if do_deliver else show(store, start, fmt)
     finally:

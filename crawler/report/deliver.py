@@ -27,6 +27,7 @@ from crawler.model import Event
 from crawler.options import SinkOptions
 from crawler.report.enrich import enrich
 from crawler.report.sinks import Sink, SinkUnavailable, build_sink
+from crawler.safetext import terminal
 from crawler.store import Store
 
 
@@ -137,7 +138,7 @@ def deliver(store: Store, config: DeliveryConfig) -> list[SinkResult]:
             sink.close()
     for r in results:
         if r.error:
-            print(f"govwatch: delivery to {r.sink} failed: {r.error}", file=sys.stderr)
+            print(terminal(f"govwatch: delivery to {r.sink} failed: {r.error}"), file=sys.stderr)
     return results
 
 

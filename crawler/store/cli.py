@@ -6,6 +6,7 @@ Each takes ``--db PATH`` (default ``govwatch.db`` in the working directory) or `
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -13,7 +14,9 @@ from typing import Any
 
 import click
 
+from crawler.safetext import terminal
 from crawler.store.diffing import changed_fields, char_diff, html_diff, short_diff, version_text
+from crawler.store.files import storage_fault
 from crawler.store.store import Store, StoreError
 
 
@@ -41,8 +44,11 @@ def _database_from_config(config: str) -> Path:
         raise  # unreachable
 
 
-def with_store(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add ``--db``/``--config`` and pass an open ``Store``; StoreError → message, exit 2."""
+def with_store(func: Callable[..., Any] | None = None, *, read_only: bool = True) -> Any:
+    """Add ``--db``/``--config`` and pass an open ``Store`` (read-only unless ``read_only=False``);
+    StoreError or a storage fault → one line, exit 2."""
+    if func is None:
+        return lambda f: with_store(f, read_only=read_only)
 
     @click.option("--db", "db_path", type=click.Path(dir_okay=False), help="SQLite database [govwatch.db].")
     @click.option(
@@ -54,12 +60,22 @@ def with_store(func: Callable[..., Any]) -> Callable[..., Any]:
         if not path.is_file():
             _fail(f"database not found: {path}")
         try:
-            with Store(path) as store:
+            with Store(path, read_only=read_only) as store:
                 return func(store, **kwargs)
         except StoreError as exc:
             _fail(str(exc))
+        except (sqlite3.Error, OSError) as exc:
+            problem = storage_fault(exc, path)
+            if problem is None:
+                raise
+            _fail(problem)
 
     return wrapper
+
+
+def _echo(text: str) -> None:
+    """Print text that holds stored (web) content: control characters removed."""
+    click.echo(terminal(text))
 
 
 def _flags(flags: list[dict[str, Any]]) -> str:
@@ -73,28 +89,28 @@ def history(store: Store, key_or_url: str) -> None:
     """Versions of a release (by 索引号 or URL) with dates, flags and what changed."""
     rel = store.release(key_or_url)
     urls = store.release_urls(rel["key"])
-    click.echo(click.style(f"{rel['key']}  {rel['title'] or ''}", bold=True))
-    click.echo(f"  status {rel['status']} · site {rel['site']} · current version {rel['current_version']}")
+    click.echo(click.style(terminal(f"{rel['key']}  {rel['title'] or ''}"), bold=True))
+    _echo(f"  status {rel['status']} · site {rel['site']} · current version {rel['current_version']}")
     for url in urls:
-        click.echo(f"  url {url}")
+        _echo(f"  url {url}")
     previous = None
     for v in store.history(rel["key"]):
-        click.echo(
+        _echo(
             f"v{v['version']}  first seen {v['first_seen']}  last seen {v['last_seen']}  "
             f"{v['content_hash'][:19]}  normalizer {v['normalizer_version']}"
         )
         if v["flags"]:
-            click.echo(f"    flags: {_flags(v['flags'])}")
+            _echo(f"    flags: {_flags(v['flags'])}")
         if previous is not None:
             fields = changed_fields(previous["fields"], v["fields"])
-            click.echo(f"    changed: {', '.join(fields) or '(nothing visible)'}")
+            _echo(f"    changed: {', '.join(fields) or '(nothing visible)'}")
             ops = char_diff(version_text(previous["fields"]), version_text(v["fields"]))
-            click.echo(f"    {short_diff(ops, limit=400)}")
+            _echo(f"    {short_diff(ops, limit=400)}")
         previous = v
     from crawler.health.history import broken_lines  # site health: links whose latest check failed
 
     for line in broken_lines(store, rel["key"]):
-        click.echo(line)
+        _echo(line)
 
 
 @click.command()
@@ -107,15 +123,16 @@ def diff(store: Store, key_or_url: str, from_v: int | None, to_v: int | None, as
     """Character-level diff of two versions of a release (default: the last two)."""
     data = store.diff(key_or_url, from_v, to_v)
     if data["from"] == data["to"] and from_v is None:
-        click.echo(f"{data['key']} has only version {data['to']}: nothing to compare")
+        _echo(f"{data['key']} has only version {data['to']}: nothing to compare")
         return
     if as_html:
-        click.echo(html_diff(data["ops"]))
+        _echo(html_diff(data["ops"]))
         return
-    click.echo(click.style(f"{data['key']}  v{data['from']} → v{data['to']}", bold=True))
-    click.echo(f"changed: {', '.join(data['fields']) or '(nothing)'}")
+    click.echo(click.style(terminal(f"{data['key']}  v{data['from']} → v{data['to']}"), bold=True))
+    _echo(f"changed: {', '.join(data['fields']) or '(nothing)'}")
     parts = []
-    for op, text in data["ops"]:
+    for op, raw in data["ops"]:
+        text = terminal(raw)
         if op == -1:
             parts.append(click.style(f"[-{text}-]", fg="red"))
         elif op == 1:
@@ -140,13 +157,11 @@ def releases(store: Store, site: str | None, since: str | None, search: str | No
     for row in rows:
         date = row["written_date"] or (row["published_at"] or row["first_seen"])[:10]
         status = "" if row["status"] == "live" else f" [{row['status']}]"
-        click.echo(
-            f"{date}  {row['key']}  {row['title'] or ''}{status}  v{row['current_version']}  {row['url']}"
-        )
+        _echo(f"{date}  {row['key']}  {row['title'] or ''}{status}  v{row['current_version']}  {row['url']}")
 
 
 @click.command()
-@with_store
+@with_store(read_only=False)
 def reparse(store: Store) -> None:
     """Re-normalize stored raw HTML with the current normalizer; no `changed` events."""
     try:

@@ -16,6 +16,7 @@ from typing import Any
 
 from crawler import clock
 from crawler.model import Event
+from crawler.net.urlpolicy import link_target
 from crawler.options import FilePath, Positive, SinkOptions
 from crawler.report.digest import Entry, describe
 from crawler.report.fileio import locked, replace_atomically
@@ -76,8 +77,9 @@ def build_entry(event: Event) -> ET.Element:
     _sub(entry, "category", term=e.type, label=e.label)
     _sub(entry, "category", term=f"severity:{e.severity}")
     text = summary(e)
-    if e.url:
-        _sub(entry, "link", rel="alternate", type="text/html", href=e.url)
+    href = link_target(e.url)  # a data: or javascript: URL stays in the summary, as text
+    if href:
+        _sub(entry, "link", rel="alternate", type="text/html", href=href)
         _sub(entry, "summary", text, type="text")
     else:  # an entry without an alternate link must have content (RFC 4287, 4.1.2)
         _sub(entry, "summary", text, type="text")

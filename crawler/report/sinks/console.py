@@ -7,6 +7,7 @@ import sys
 from crawler.model import Event
 from crawler.report.sinks.base import Sink, register
 from crawler.report.text import render_text
+from crawler.safetext import terminal
 
 
 @register("console")
@@ -14,5 +15,5 @@ class ConsoleSink(Sink):
     def write(self, events: list[Event]) -> None:
         text = render_text(events)
         if text:
-            sys.stdout.write(text)
+            sys.stdout.write(terminal(text))
             sys.stdout.flush()
