@@ -5,12 +5,19 @@ does) so the plugin and metadata shipped in this package are used whatever is in
 module is registered with Datasette's plugin manager, the metadata is keyed by the name Datasette gives
 the database (its file stem). The file is opened in Datasette's normal (mutable) mode — crawls keep
 writing through WAL — but Datasette only reads through ``mode=ro`` connections and the plugin denies
-every write action; there is no ``--root``.
+every write action; there is no ``--root``. A file govwatch may not write (or in a folder it may not
+write) is served immutable.
+
+Safe by default: it binds 127.0.0.1; visitors' own SQL is off unless ``--allow-sql`` (tables, facets,
+search, the canned queries, the diff view and the Atom feed need none); stored pages are downloads,
+never rendered (``crawler.browse.downloads``); a file that is not a govwatch database is refused.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -50,18 +57,37 @@ def register_plugin() -> None:
         pm.register(plugin, name="govwatch")
 
 
-def build_datasette(db: Path) -> Any:
-    """A started Datasette over ``db`` with govwatch's plugin, metadata and templates."""
+def _writable(db: Path) -> bool:
+    return os.access(db, os.W_OK) and os.access(db.parent, os.W_OK)
+
+
+def check_database(db: Path) -> None:
+    """Refuse (one line, exit 2) a file that is not a govwatch database before Datasette opens it."""
+    from crawler.store import Store, StoreError, storage_fault
+
+    try:
+        Store(db, read_only=True).close()
+    except StoreError as exc:
+        _fail(f"{exc}; not serving it")
+    except (sqlite3.Error, OSError) as exc:
+        _fail(f"{storage_fault(exc, db) or exc}; not serving it")
+
+
+def build_datasette(db: Path, *, allow_sql: bool = False) -> Any:
+    """A started Datasette over ``db`` with govwatch's plugin, metadata and templates; visitors may run
+    their own SQL only with ``allow_sql``."""
     from datasette.app import Datasette
 
     register_plugin()
     name = db.stem
+    files, immutables = ([str(db)], []) if _writable(db) else ([], [str(db)])
     ds = Datasette(
-        [str(db)],
+        files,
+        immutables=immutables,
         metadata=build_metadata(name),
         template_dir=str(TEMPLATES),
         static_mounts=[STATIC_MOUNT],
-        settings=SETTINGS,
+        settings={**SETTINGS, "default_allow_sql": allow_sql},
     )
     if name not in ds.databases:  # Datasette's naming changed: the metadata would not apply
         raise click.ClickException(f"Datasette named the database {list(ds.databases)}, expected {name!r}")
@@ -84,15 +110,21 @@ def build_datasette(db: Path) -> Any:
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Interface to bind (only this machine by default)."
 )
-def serve(db_path: Path | None, config: Path | None, port: int, host: str) -> None:
+@click.option(
+    "--allow-sql",
+    is_flag=True,
+    help="Let visitors run their own SQL queries (off: tables, search and the canned queries only).",
+)
+def serve(db_path: Path | None, config: Path | None, port: int, host: str, allow_sql: bool) -> None:
     """Browse the archive in Datasette (read-only): search, history, diffs, tampered pages, Atom feed."""
     if db_path and config:
         _fail("give --db or --config, not both")
     db = db_path or (database_from_config(config) if config else Path("govwatch.db"))
     if not db.is_file():
         _fail(f"database not found: {db} (run `govwatch crawl` or `govwatch demo --db {db}` first)")
+    check_database(db)
     import uvicorn
 
-    ds = build_datasette(db.resolve())
+    ds = build_datasette(db.resolve(), allow_sql=allow_sql)
     click.echo(f"govwatch serve: http://{host}:{port}/{db.stem} (Ctrl-C to stop)", err=True)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)

@@ -1,7 +1,8 @@
 """govwatch's Datasette plugin (registered by ``govwatch serve``; Datasette 0.65 hooks).
 
 - ``prepare_connection``: SQL functions ``bigram_query(q)`` (what a person typed → an FTS5 phrase
-  query of bigrams, ``crawler.store.search_query``) and ``bigrams(text)``.
+  query of bigrams, ``crawler.store.search_query``) and ``bigrams(text)``, both refusing inputs longer
+  than ``MAX_FUNCTION_INPUT`` characters (Datasette's time limit cannot interrupt a Python function).
 - ``filters_from_request``: the releases table's own search box. ``releases`` has no FTS table
   Datasette would detect (and Datasette would pass the query as typed), so this hook adds the search:
   ``?_search=衢州`` → ``id in (select rowid from releases_fts where releases_fts match bigram_query(…))``
@@ -10,7 +11,11 @@
   diff view. Values are escaped with ``markupsafe.escape``; everything else keeps Datasette's escaping.
 - ``permission_allowed``: no writes of any kind for anyone.
 - ``extra_css_urls``: compact column descriptions, the diff colours (``static/govwatch.css``).
-- ``register_routes``: ``/-/govwatch/diff`` and ``/-/govwatch/events.atom`` (``views``).
+- ``register_routes``: ``/-/govwatch/diff``, ``/-/govwatch/events.atom`` and ``/-/govwatch/raw``
+  (``views``; a stored page as a download, never rendered).
+- ``asgi_wrapper``: ``X-Content-Type-Options: nosniff`` on every response; stored bytes (``.blob``,
+  ``/-/govwatch/raw``) also ``Content-Disposition: attachment`` and a sandboxing
+  ``Content-Security-Policy``.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from markupsafe import Markup, escape
 
+from crawler.browse.downloads import RAW_ROUTE, raw_link, raw_view, secure_headers
 from crawler.browse.facets import MonthFacet
 from crawler.browse.metadata import PLUGIN, db_path
 from crawler.browse.views import atom_view, diff_view
@@ -43,12 +49,30 @@ WRITE_ACTIONS = frozenset(
     }
 )
 CSS_URL = "/-/govwatch-static/govwatch.css"
+#: the longest text ``bigrams()`` / ``bigram_query()`` take in SQL (a release body is far shorter)
+MAX_FUNCTION_INPUT = 200_000
 _DIFF_LABEL = re.compile(r"^v\d+ → v\d+$")
+
+
+def _bounded(text: object, name: str) -> str | None:
+    if text is None:
+        return None
+    if isinstance(text, bytes):
+        raise ValueError(f"{name}() takes text, not a blob")
+    text = str(text)
+    if len(text) > MAX_FUNCTION_INPUT:
+        raise ValueError(f"{name}() takes at most {MAX_FUNCTION_INPUT} characters")
+    return text
 
 
 def bigram_query(text: str | None) -> str:
     """``search_query`` for SQL: never an empty MATCH expression (an FTS5 syntax error)."""
-    return search_query(text) or '""'
+    return search_query(_bounded(text, "bigram_query")) or '""'
+
+
+def bounded_bigrams(text: str | None) -> str:
+    """``bigrams`` for SQL, refusing inputs longer than ``MAX_FUNCTION_INPUT``."""
+    return bigrams(_bounded(text, "bigrams"))
 
 
 def _ours(datasette: Any, database: str | None) -> bool:
@@ -59,7 +83,7 @@ def _ours(datasette: Any, database: str | None) -> bool:
 @hookimpl
 def prepare_connection(conn: Any) -> None:
     conn.create_function("bigram_query", 1, bigram_query, deterministic=True)
-    conn.create_function("bigrams", 1, bigrams, deterministic=True)
+    conn.create_function("bigrams", 1, bounded_bigrams, deterministic=True)
 
 
 @hookimpl(trylast=True)
@@ -92,7 +116,11 @@ def _get(row: Any, name: str) -> Any:
 
 @hookimpl
 def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
-    if not _ours(datasette, database) or not isinstance(value, str):
+    if not _ours(datasette, database):
+        return None
+    if column == "raw_html" and isinstance(value, bytes):
+        return raw_link(table, row, value)
+    if not isinstance(value, str):
         return None
     base = db_path(database)
     if column == "key" and value and not value.startswith("column:"):
@@ -114,7 +142,16 @@ def extra_css_urls() -> list[str]:
 
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    return [(r"^/-/govwatch/diff$", diff_view), (r"^/-/govwatch/events\.atom$", atom_view)]
+    return [
+        (r"^/-/govwatch/diff$", diff_view),
+        (r"^/-/govwatch/events\.atom$", atom_view),
+        (RAW_ROUTE, raw_view),
+    ]
+
+
+@hookimpl
+def asgi_wrapper() -> Any:
+    return secure_headers
 
 
 @hookimpl

@@ -54,7 +54,9 @@ def _version_no(raw: str | None, name: str) -> int | None:
 
 def _http_only(url: str | None) -> str | None:
     """A URL fit for an href: stored URLs come from the web, so nothing but http(s)."""
-    return url if url and url.lower().startswith(("http://", "https://")) else None
+    from crawler.net.urlpolicy import link_target
+
+    return link_target(url)
 
 
 async def diff_context(db: Any, key_or_url: str, from_raw: str | None, to_raw: str | None) -> dict[str, Any]:
