@@ -20,6 +20,7 @@ _WAF_RE = re.compile(
     r"访问过于频繁|访问频率过高|请求过于频繁|验证码|安全检测|安全验证|云防护|网站防火墙|"
     r"请开启\s*JavaScript|请启用\s*JavaScript|enable\s+JavaScript|人机验证|滑动验证|"
     r"Web应用防火墙|\bwaf\b|您的访问被拦截|访问被拒绝|请求被拦截|安全狗|创宇盾|加速乐|知道创宇|"
+    r"访问验证|请完成验证|滑块验证|拼图验证|拖动滑块|"
     r"Access Denied|请稍后再试.*访问",
     re.I,
 )

@@ -9,6 +9,7 @@ from lxml import etree
 from crawler.model import Release
 
 from . import body as body_mod
+from .challenge import challenge_reason
 from .classify import Signals, classify, count_dated_links, signals_from
 from .crumbs import breadcrumb
 from .dates import parse_date, parse_datetime
@@ -109,6 +110,9 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
     )
     reason = classify(signals)
     site_name = meta.get("site_name")
+    if reason is None:  # a captcha in the release's own template
+        title = fields.get("title") or meta.get("title") or page_title(root, site_name)
+        reason = challenge_reason(title, signals.body_text, bool(fields.get("index_no")))
     if reason is not None:
         release = _not_release(url, reason, encoding)
         release.title = meta.get("title") or page_title(root, site_name)
