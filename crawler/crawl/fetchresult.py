@@ -36,7 +36,13 @@ def classify_failure(failure: Failure) -> str:
     exc = failure.value
     name = type(exc).__name__
     if isinstance(exc, IgnoreRequest):
-        return "robots" if "robots" in str(exc).lower() or "Forbidden by robots" in str(exc) else "ignored"
+        text = str(exc)
+        if "robots" in text.lower():
+            return "robots"
+        # a compressed body that grows past DOWNLOAD_MAXSIZE while it is decompressed (a gzip bomb)
+        if "DOWNLOAD_MAXSIZE" in text or "max size" in text.lower():
+            return "too_large"
+        return "ignored"
     if isinstance(exc, twisted_error.TimeoutError | twisted_error.TCPTimedOutError) or "Timeout" in name:
         return "timeout"
     if isinstance(exc, twisted_error.DNSLookupError) or "Resolve" in name:

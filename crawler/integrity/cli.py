@@ -24,19 +24,16 @@ class CheckError(Exception):
 
 
 def _fetch(url: str) -> tuple[bytes, str, dict[str, str]]:
-    import httpx
-
     from crawler import __version__
+    from crawler.net.fetch import FetchError, fetch_page
 
     try:
-        resp = httpx.get(
-            url, follow_redirects=True, timeout=30, headers={"User-Agent": f"govwatch/{__version__} (check)"}
-        )
-    except httpx.HTTPError as exc:
-        raise CheckError(f"cannot fetch {url}: {exc}") from exc
-    if resp.status_code >= 400:
-        raise CheckError(f"cannot fetch {url}: HTTP {resp.status_code}")
-    return resp.content, str(resp.url), dict(resp.headers)
+        resp = fetch_page(url, timeout=30, user_agent=f"govwatch/{__version__} (check)")
+    except FetchError as exc:
+        raise CheckError(f"cannot fetch {exc}") from exc
+    if resp.status >= 400:
+        raise CheckError(f"cannot fetch {url}: HTTP {resp.status}")
+    return resp.body, resp.url, resp.headers
 
 
 def _config_hosts(config_path: str, url_host: str) -> set[str]:

@@ -26,13 +26,13 @@ def read_source(source: str) -> tuple[bytes, dict[str, str], str]:
     A file has no URL (``""``): the release's ``url`` is then null and relative links stay relative.
     """
     if _is_url(source):
-        import httpx  # only fetching needs it
+        from crawler.net.fetch import FetchError, fetch_page  # only fetching needs it
 
         try:
-            response = httpx.get(source, timeout=FETCH_TIMEOUT, follow_redirects=True)
-        except httpx.HTTPError as exc:
-            raise NormalizeError(f"{source}: cannot fetch: {exc}") from exc
-        return response.content, dict(response.headers), str(response.url)
+            response = fetch_page(source, timeout=FETCH_TIMEOUT)
+        except FetchError as exc:
+            raise NormalizeError(str(exc)) from exc
+        return response.body, response.headers, response.url
     path = Path(source)
     try:
         return path.read_bytes(), {}, ""

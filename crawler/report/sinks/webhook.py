@@ -28,7 +28,7 @@ import httpx
 
 from crawler import __version__
 from crawler.model import Event
-from crawler.options import Count, Duration, HttpUrl, SinkOptions, Text
+from crawler.options import Count, Duration, SecretUrl, SinkOptions, Text
 from crawler.report.jsonout import event_json
 from crawler.report.sinks.base import Sink, SinkError, SinkUnavailable, register
 
@@ -43,11 +43,14 @@ def signature(secret: str, body: bytes) -> str:
 
 def display_url(url: str) -> str:
     """Scheme, host and port only: a webhook URL's path or query often is a secret (Slack, Feishu…)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # never raised for a URL the configuration accepted
+        return "(an unreadable URL)"
     if ":" in host:
         host = f"[{host}]"
-    port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{host}{port}/…"
 
 
@@ -57,7 +60,7 @@ def body_of(event: Event) -> bytes:
 
 
 class WebhookOptions(SinkOptions):
-    url: HttpUrl  # where each event is POSTed
+    url: SecretUrl  # where each event is POSTed (scheme, host, port checked; errors never show it whole)
     secret_env: Text | None = None  # an environment variable holding the signing secret
     timeout: Duration = timedelta(seconds=10)  # per request
     retries: Count = 5  # retries of a failed request, with backoff
