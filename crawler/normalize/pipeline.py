@@ -11,14 +11,18 @@ from crawler.model import Release
 from . import body as body_mod
 from .classify import Signals, classify, count_dated_links, signals_from
 from .crumbs import breadcrumb
+from .dateline import date_line
 from .dates import parse_date, parse_datetime
 from .decode import decode_html
-from .disclosure import fields_from_block, read_block
-from .dom import Index, parse, strip_invisible, text_of
+from .disclosure import read_block
+from .dom import Index, drop, parse, strip_invisible, text_of
 from .hashing import content_hash
 from .links import ATTACHMENT_BLOCK_MARKS, base_url, collect, has_attachment_block
-from .meta import page_title, read_meta
+from .meta import read_meta
+from .scan import headings as headings_of
+from .scan import scan
 from .text import clean
+from .title import from_page_title, main_heading, page_title_text
 from .turns import split_turns
 
 NORMALIZER_VERSION = 1
@@ -90,13 +94,42 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
     found = body_mod.find_body(root, index)
     container = found.container
     in_body: set[etree._Element] = set(container.iter()) if container is not None else set()
-    fields = fields_from_block(block := read_block(root, exclude=in_body))
+    scanned = scan(root)
+    block = read_block(root, body=in_body, starts=scanned.label_starts)
+    fields = block.fields()
     crumbs = breadcrumb(root, exclude=in_body)
+    site_name = meta.get("site_name")
+    column = meta.get("column")
+    page_title = page_title_text(root)
+    known_title = meta.get("title") or fields.get("title")
+    headings: list[tuple[etree._Element | None, str | None]] = []  # found at most once, when needed
+
+    def heading() -> tuple[etree._Element | None, str | None]:
+        if not headings:
+            found_heading = main_heading(
+                root,
+                page_title,
+                known_title,
+                site_name,
+                column,
+                before=container,
+                elements=headings_of(root),
+                order=scanned.order,
+            )
+            headings.append(found_heading)
+        return headings[0]
+
+    title = known_title or heading()[1] or from_page_title(page_title, site_name, column, crumbs, None)
+    labelled = parse_datetime(fields.get("published_at"))
+    visible = labelled or date_line(root, in_body, lambda: heading()[0], container, scanned, block.elements())
+    published_at = _published_at(visible, *meta.publication_dates())
+    for row in block.body_rows():
+        drop(row)
     paragraphs, attachments, links = _body_parts(container, in_body, raw, base_url(root, url), index)
 
     generic = found.source in ("generic", "none")
     signals = Signals(
-        has_block=bool(block),
+        has_block=block.identity >= 2 or "index_no" in fields,
         known_body=not generic,
         article_meta="title" in meta,
         body_chars=sum(len(p) for p in paragraphs),
@@ -108,10 +141,9 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
         attachments=len(attachments),
     )
     reason = classify(signals)
-    site_name = meta.get("site_name")
     if reason is not None:
         release = _not_release(url, reason, encoding)
-        release.title = meta.get("title") or page_title(root, site_name)
+        release.title = title
         release.site_name = site_name
         return release
 
@@ -119,16 +151,16 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
         kind="release",
         url=url or None,
         index_no=fields.get("index_no"),
-        title=fields.get("title") or meta.get("title") or page_title(root, site_name),
-        publisher=fields.get("publisher") or meta.get("publisher") or fields.get("source"),
+        title=title,
+        publisher=fields.get("publisher") or meta.get("publisher"),
         written_date=parse_date(fields.get("written_date")),
-        published_at=parse_datetime(meta.get("published_at")) or parse_datetime(fields.get("published_at")),
+        published_at=published_at,
         doc_number=fields.get("doc_number"),
         category=fields.get("category"),
         validity=fields.get("validity"),
         unified_no=fields.get("unified_no"),
         site_name=site_name,
-        column=meta.get("column"),
+        column=column,
         breadcrumb=crumbs,
         paragraphs=paragraphs,
         turns=split_turns(paragraphs),
@@ -139,6 +171,20 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
     )
     release.content_hash = content_hash(release)
     return release
+
+
+def _published_at(*sources: str | None) -> str | None:
+    """The first source that has a date (labelled block, visible date line, metas), with the time of
+    a later source that gives the same day when it has none."""
+    dates = [value for value in sources if value]
+    if not dates:
+        return None
+    first = dates[0]
+    if len(first) == 10:
+        for later in dates[1:]:
+            if len(later) > 10 and later[:10] == first:
+                return later
+    return first
 
 
 _BINARY_SAMPLE = 65_536

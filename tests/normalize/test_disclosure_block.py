@@ -78,11 +78,11 @@ def test_labels_rank_by_authority() -> None:
     assert release.written_date == "2020-01-02"
 
 
-def test_block_beats_meta_tags_which_beat_the_title() -> None:
+def test_title_from_article_title_then_the_block_then_the_page_title() -> None:
     head = '<meta name="ArticleTitle" content="元标签标题"><title>网页标题_某某网站</title>'
-    with_block = page("<table><tr><td>标题：</td><td>信息公开标题</td></tr></table>", head)
-    assert normalize(with_block, FIXTURE_URL).title == "信息公开标题"
-    assert normalize(page("", head), FIXTURE_URL).title == "元标签标题"
+    block = "<table><tr><td>索引号：</td><td>000014349/2017-00110</td><td>标题：</td><td>信息公开标题</td></tr></table>"
+    assert normalize(page(block, head), FIXTURE_URL).title == "元标签标题"
+    assert normalize(page(block, "<title>网页标题_某某网站</title>"), FIXTURE_URL).title == "信息公开标题"
     assert normalize(page("", "<title>网页标题_某某网站</title>"), FIXTURE_URL).title == "网页标题"
 
 
@@ -107,11 +107,15 @@ def test_published_at_keeps_the_time_with_the_china_offset() -> None:
     assert normalize(page("", head), FIXTURE_URL).published_at == "2022-09-14"
 
 
-def test_information_source_ranks_below_the_content_source_meta() -> None:
+def test_a_source_is_never_the_publisher() -> None:
     block = "<table><tr><td>信息来源：</td><td>某日报</td></tr></table>"
     meta = '<meta name="ContentSource" content="市政府办公室">'
-    assert normalize(page(block, meta), FIXTURE_URL).publisher == "市政府办公室"
-    assert normalize(page(block), FIXTURE_URL).publisher == "某日报"
+    assert normalize(page(block, meta), FIXTURE_URL).publisher is None
+    assert normalize(page(block), FIXTURE_URL).publisher is None
+    assert (
+        normalize(page(block, '<meta name="publisher" content="市政府办公室">'), FIXTURE_URL).publisher
+        == "市政府办公室"
+    )
 
 
 def test_a_search_form_label_is_not_a_disclosure_value() -> None:
