@@ -139,6 +139,7 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
         raw_records=records,
         body_text="\n".join(paragraphs),
         attachments=len(attachments),
+        images=sum(1 for _ in container.iter("img")) if container is not None and not paragraphs else 0,
     )
     reason = classify(signals)
     if reason is not None:
