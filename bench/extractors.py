@@ -37,7 +37,9 @@ def ours(body: bytes, text: str, url: str) -> list[str]:
 def trafilatura_paragraphs(body: bytes, text: str, url: str) -> list[str]:
     import trafilatura
 
-    out = trafilatura.extract(text, url=url or None, include_tables=True, favor_recall=True, deduplicate=False)
+    out = trafilatura.extract(
+        text, url=url or None, include_tables=True, favor_recall=True, deduplicate=False
+    )
     return [line.strip() for line in (out or "").split("\n") if line.strip()]
 
 
