@@ -122,3 +122,16 @@ def test_script_written_hidden_link_block():
         '<a href="http://casino-xx.top/">x</a></div>\');</script><p>正文</p>'
     )
     assert critical(flags_for(html, rules=[RULE]))
+
+
+def test_a_site_may_allow_hosts_and_ignore_rules():
+    from crawler.integrity import check
+    from crawler.model import Release
+
+    links = "".join(f'<a href="http://epaper{n}.example.com/">数字报{n}</a>' for n in range(3))
+    html = page(f'<p>正文</p><div style="display:none">{links}</div>')
+    release = Release(url="https://www.example.gov.cn/a.html")
+    hosts = ("www.example.gov.cn",)
+    assert critical(check(html, release, site_hosts=hosts))
+    assert not critical(check(html, release, site_hosts=hosts, allow_hosts=["example.com"]))
+    assert check(html, release, site_hosts=hosts, ignore=["hidden_links"]) == []

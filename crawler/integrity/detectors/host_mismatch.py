@@ -42,7 +42,7 @@ def detect(page: Page) -> list[Flag]:
         return []
     flags = []
     for where, value, named in _claims(page):
-        if named and not any(hosts.is_site(host, page.sites) for host in named):
+        if named and not any(page.accepted(host) for host in named):
             served = ", ".join(sorted(page.sites))
             evidence = f"page names {', '.join(named)} ({value}) but is served as {served}"
             flags.append(Flag(RULE, "info", clip(evidence), where))
