@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from crawler.clock import now_iso, parse_iso
 from crawler.model import Event, Fetch, Flag, Release
-from crawler.store import outbox
+from crawler.store import acks, outbox
 from crawler.store.codec import decompress, dumps, event_from_row, insert, loads
 from crawler.store.columns import record_column
 from crawler.store.diffing import changed_fields, char_diff, version_text
@@ -249,6 +249,16 @@ class Store:
                 layout_threshold=layout_threshold,
                 complete=complete,
             )
+
+    def ack(self, key_or_url: str, rule: str) -> tuple[str, list[str]]:
+        """Mark the current critical ``rule`` flags of a release as reviewed (``govwatch ack``):
+        ``(key, the evidence reviewed)``; ``StoreError`` when the release has no such flag now."""
+        with self._write() as db:
+            key = self.resolve(key_or_url)
+            evidence = acks.acknowledge(db, key, rule, now_iso())
+        if not evidence:
+            raise StoreError(f"{key}: no critical {rule!r} flag to acknowledge")
+        return key, evidence
 
     def reparse(self, normalize_fn: Callable[..., Release]) -> dict[str, int]:
         """Re-normalize every stored version's raw HTML; rewrite hashes and fields, emit no events.
