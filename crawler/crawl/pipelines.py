@@ -36,16 +36,26 @@ def judge(
             fetch.outcome = "error"
             fetch.error_kind = "not_release"
         return None, []
+    return release, integrity_flags(fetch.body, release, site_hosts, integrity, previous)
+
+
+def integrity_flags(
+    body: bytes,
+    release: Release,
+    site_hosts: frozenset[str],
+    integrity: IntegrityConfig | None = None,
+    previous: Release | None = None,
+) -> list[Flag]:
+    """The integrity rules over a page of the site, as the site's ``integrity:`` options say."""
     options = integrity or IntegrityConfig()
-    flags = check(
-        fetch.body,
+    return check(
+        body,
         release,
         previous=previous,
         site_hosts=site_hosts,
         allow_hosts=options.allow_hosts,
         ignore=options.ignore,
     )
-    return release, flags
 
 
 class StorePipeline:

@@ -97,7 +97,7 @@ def date_line(
     skip: Collection[etree._Element] = (),
 ) -> str | None:
     """ISO ``published_at`` from the page's visible date line, else None. ``title_element`` may be a
-    callable (the heading is looked for only when two lines compete); ``skip``: elements of the
+    callable (the heading is looked for only when more than one labelled line is not enough); ``skip``: elements of the
     disclosure block (its dates are fields of their own)."""
     lines: list[_Line] = []
     seen: set[etree._Element] = set()
@@ -130,27 +130,21 @@ def date_line(
             holder = holder.getparent()
     if not lines:
         return None
-    if len(lines) == 1:
-        line = lines[0]
-        return line.value if line.kind == 1 or _before(order, line.element, body_start) else None
+    if all(line.kind == 1 for line in lines) and len(lines) == 1:
+        return lines[0].value
     title = title_element() if callable(title_element) else title_element
     start = order.get(title, -1) if title is not None else -1
     end = order.get(body_start, len(order)) if body_start is not None else len(order)
     between = [line for line in lines if start < order.get(line.element, 0) < end]
+    if title is None:
+        # without a heading to start from, a bare date element may be the header's clock
+        between = [line for line in between if line.kind != 3]
     for pool in (between, lines):
         for kind in (1, 2, 3):
             ranked = sorted((ln for ln in pool if ln.kind == kind), key=lambda ln: order.get(ln.element, 0))
             if ranked and (kind == 1 or pool is between):
                 return ranked[0].value
     return None
-
-
-def _before(
-    order: dict[etree._Element, int], element: etree._Element, body_start: etree._Element | None
-) -> bool:
-    if body_start is None:
-        return True
-    return order.get(element, 0) < order.get(body_start, 0)
 
 
 def _in_tool(element: etree._Element) -> bool:

@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from crawler.clock import now_iso, parse_iso
 from crawler.model import Event, Fetch, Flag, Release
-from crawler.store import acks, outbox
+from crawler.store import acks, outbox, upgrade
 from crawler.store.codec import decompress, dumps, event_from_row, insert, loads
 from crawler.store.columns import record_column
 from crawler.store.diffing import changed_fields, char_diff, version_text
@@ -249,6 +249,21 @@ class Store:
                 layout_threshold=layout_threshold,
                 complete=complete,
             )
+
+    def outdated(self, site: str, version: int) -> bool:
+        """Whether ``site`` has versions written by a normalizer older than ``version``."""
+        return bool(upgrade.outdated_keys(self.db, site, version))
+
+    def upgrade(self, site: str, version: int, rederive: upgrade.Rederive) -> dict[str, int]:
+        """Re-derive ``site``'s releases that hold a version of a normalizer older than ``version``
+        and re-key those that now show their 索引号; no events (crawler/store/upgrade.py). One
+        transaction per release; returns counts of releases, versions, rehashed, skipped versions,
+        renamed and merged releases."""
+        stats: Counter[str] = Counter({name: 0 for name in upgrade.STATS})
+        for key in upgrade.outdated_keys(self.db, site, version):
+            with self._write() as db:
+                upgrade.upgrade_release(db, key, version, rederive, stats)
+        return dict(stats)
 
     def ack(self, key_or_url: str, rule: str) -> tuple[str, list[str]]:
         """Mark the current critical ``rule`` flags of a release as reviewed (``govwatch ack``):
