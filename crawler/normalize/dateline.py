@@ -24,7 +24,6 @@ from lxml import etree
 
 from .dates import parse_datetime
 from .dom import text_of
-from .scan import Scan, scan
 from .text import collapse
 
 _DATE = r"(?:19|20)\d{2}\s*(?:[-/.]|年)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2}"
@@ -49,6 +48,7 @@ class _Line:
     element: etree._Element
     kind: int  # 1 labelled, 2 source line, 3 date element
     value: str
+    position: int = 0
 
 
 def _linked(element: etree._Element) -> bool:
@@ -93,18 +93,64 @@ def date_line(
     body: Collection[etree._Element] = (),
     title_element: Callable[[], etree._Element | None] | etree._Element | None = None,
     body_start: etree._Element | None = None,
-    scanned: Scan | None = None,
     skip: Collection[etree._Element] = (),
 ) -> str | None:
     """ISO ``published_at`` from the page's visible date line, else None. ``title_element`` may be a
-    callable (the heading is looked for only when more than one labelled line is not enough); ``skip``: elements of the
-    disclosure block (its dates are fields of their own)."""
+    callable, asked for only when lines compete; ``skip``: elements of the disclosure block (its
+    dates are fields of their own)."""
+    everything = list(root.iter())
+    lines = _lines(_dated(everything, body), body, skip)
+    if not lines:
+        return None
+    if len(lines) == 1 and lines[0].kind == 1:
+        return lines[0].value  # one labelled date line: no need to find the heading
+    title = title_element() if callable(title_element) else title_element
+    order = {element: n for n, element in enumerate(everything)}
+    start = order.get(title, -1) if title is not None else -1
+    end = order.get(body_start, len(order)) if body_start is not None else len(order)
+    between = [line for line in lines if start < order.get(line.element, 0) < end]
+    if title is None:
+        # without a heading to start from, a bare date element may be the header's clock
+        between = [line for line in between if line.kind != 3]
+    for pool in (between, lines):
+        for kind in (1, 2, 3):
+            ranked = sorted((ln for ln in pool if ln.kind == kind), key=lambda ln: order.get(ln.element, 0))
+            if ranked and (kind == 1 or pool is between):
+                return ranked[0].value
+    return None
+
+
+def _has_date(text: str | None) -> bool:
+    return (
+        text is not None
+        and len(text) > 7
+        and ("20" in text or "19" in text)
+        and _DATE_RE.search(text) is not None
+    )
+
+
+def _dated(elements: list[etree._Element], body: Collection[etree._Element]) -> list[etree._Element]:
+    """The elements outside the body whose own text, or a child's tail, holds a date (in document
+    order). The body's long texts are not even read."""
+    found: list[etree._Element] = []
+    for element in elements:
+        if element in body:
+            continue
+        if _has_date(element.text):
+            found.append(element)
+        if _has_date(element.tail):
+            parent = element.getparent()
+            if parent is not None:
+                found.append(parent)
+    return found
+
+
+def _lines(
+    owners: list[etree._Element], body: Collection[etree._Element], skip: Collection[etree._Element]
+) -> list[_Line]:
     lines: list[_Line] = []
     seen: set[etree._Element] = set()
-    found = scanned if scanned is not None else scan(root)
-    order = found.order
-    owners = found.dated
-    for element in owners:
+    for position, element in enumerate(owners):
         if element in body or element in skip or not isinstance(element.tag, str):
             continue  # the body's dates, and the block's own (成文日期 …), are no date line
         # the element and a few ancestors: the date may sit apart from its label or its source
@@ -125,26 +171,10 @@ def date_line(
             if found is not None and not _in_tool(holder) and not _linked(holder):
                 value = parse_datetime(found[1])
                 if value:
-                    lines.append(_Line(holder, found[0], value))
+                    lines.append(_Line(holder, found[0], value, position))
                     break
             holder = holder.getparent()
-    if not lines:
-        return None
-    if all(line.kind == 1 for line in lines) and len(lines) == 1:
-        return lines[0].value
-    title = title_element() if callable(title_element) else title_element
-    start = order.get(title, -1) if title is not None else -1
-    end = order.get(body_start, len(order)) if body_start is not None else len(order)
-    between = [line for line in lines if start < order.get(line.element, 0) < end]
-    if title is None:
-        # without a heading to start from, a bare date element may be the header's clock
-        between = [line for line in between if line.kind != 3]
-    for pool in (between, lines):
-        for kind in (1, 2, 3):
-            ranked = sorted((ln for ln in pool if ln.kind == kind), key=lambda ln: order.get(ln.element, 0))
-            if ranked and (kind == 1 or pool is between):
-                return ranked[0].value
-    return None
+    return lines
 
 
 def _in_tool(element: etree._Element) -> bool:

@@ -54,6 +54,48 @@ _LONGEST = max(len(label) for label in ALL_LABELS)
 #: fields a page's block gives only beside a strong label (see labels.WEAK); dates are read anyway
 _UNGATED = frozenset(("published_at",))
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_INLINE = frozenset(("b", "strong", "font", "span", "label", "em", "i", "u", "small", "big", "cite", "sup"))
+#: elements whose own text may start a label (libxml2 filters by tag; links, images, scripts are skipped)
+_TEXT_TAGS = (
+    "td",
+    "th",
+    "li",
+    "dt",
+    "dd",
+    "span",
+    "p",
+    "div",
+    "label",
+    "b",
+    "strong",
+    "font",
+    "em",
+    "i",
+    "u",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "small",
+    "section",
+    "article",
+    "tr",
+    "center",
+    "cite",
+    "big",
+    "ul",
+    "ol",
+    "dl",
+    "table",
+    "tbody",
+    "caption",
+    "header",
+    "footer",
+    "aside",
+    "main",
+)
 
 
 @dataclass
@@ -72,12 +114,15 @@ class Block:
     hits: list[Hit] = field(default_factory=list)
     values: dict[str, str] = field(default_factory=dict)
     strong: bool = False  # at least one unmistakable block label (索引号, 发布机构, 成文日期 …)
+    _fields: tuple[tuple[int, bool], dict[str, str]] | None = field(default=None, repr=False)
 
     def __bool__(self) -> bool:
         return bool(self.values)
 
     def fields(self) -> dict[str, str]:
         """Field name → value, taking each field's labels in order of authority."""
+        if self._fields is not None and self._fields[0] == (len(self.values), self.strong):
+            return dict(self._fields[1])
         found: dict[str, str] = {}
         for name, labels in FIELD_LABELS.items():
             for label in labels:
@@ -85,7 +130,8 @@ class Block:
                 if value and (self.strong or label not in WEAK or name in _UNGATED):
                     found[name] = value
                     break
-        return found
+        self._fields = ((len(self.values), self.strong), found)
+        return dict(found)
 
     @property
     def identity(self) -> int:
@@ -194,15 +240,22 @@ def _blank(text: str | None) -> bool:
 
 
 def _label_only_top(element: etree._Element, own: str) -> etree._Element:
-    """Climb through wrappers holding nothing but the label (``<label><font>``, ``<td><b>``)."""
+    """Climb from an inline label (``<font>``, ``<b>``, ``<label>``, ``<span>`` …) through the
+    wrappers that hold nothing but it (``<label><font>``, ``<td><b>``); a cell or any other block
+    element is as far as a label goes."""
     top = element
-    squeezed = squeeze(own)
+    squeezed = None
     parent = top.getparent()
-    while parent is not None and parent.tag not in _SKIP_TAGS:
-        if len(parent) == 1 and _blank(parent.text) and _blank(top.tail):
-            pass  # the label is all the parent holds
-        elif squeeze(text_of(parent)) != squeezed:
+    while top.tag in _INLINE and parent is not None and parent.tag not in _SKIP_TAGS:
+        if not (_blank(parent.text) and _blank(top.tail)):
             break
+        others = [child for child in parent if child is not top]
+        if any(not _blank(child.text) or not _blank(child.tail) for child in others):
+            break  # a sibling with text of its own: the parent holds more than the label
+        if others:
+            squeezed = squeezed if squeezed is not None else squeeze(own)
+            if squeeze(text_of(parent)) != squeezed:
+                break
         top = parent
         parent = top.getparent()
     return top
@@ -325,11 +378,14 @@ def read_block(
     starts: Iterable[etree._Element] | None = None,
 ) -> Block:
     """Every label of the page and its value; ``body``: the body container's elements; ``starts``:
-    the elements whose text starts like a label (``scan.Scan.label_starts``), else every element."""
+    the elements to look at (default: every element that may hold text)."""
     block = Block()
     consumed: set[etree._Element] = set()
     forms = root.find(".//form") is not None
-    for element in root.iter() if starts is None else starts:
+    structured = _structured(body)
+    for element in root.iter(*_TEXT_TAGS) if starts is None else starts:
+        if element in body and element not in structured:
+            continue  # the article's own lines (not even read: reading long texts costs)
         own = element.text
         if not own:
             continue
@@ -366,6 +422,15 @@ def read_block(
             consumed.update(value_element.iter())
         _add(block, Hit(label, value, top, value_element, in_body))
     return block
+
+
+def _structured(body: Collection[etree._Element]) -> set[etree._Element]:
+    """The body's elements inside a table, list or definition list (where a block may sit)."""
+    found: set[etree._Element] = set()
+    for element in body:
+        if element.tag in _STRUCTURES and element not in found:
+            found.update(element.iter())
+    return found
 
 
 def _add(block: Block, hit: Hit) -> None:

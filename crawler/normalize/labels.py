@@ -169,17 +169,19 @@ def squeeze(text: str) -> str:
     return _ZERO_WIDTH.sub("", text) if "\u200b" in text or "\ufeff" in text or "\u200d" in text else text
 
 
-def _label_from(text: str, start: int) -> tuple[str, int] | None:
-    """The longest label written from ``start`` on (gaps allowed between its characters) and the
+def _label_from(text: str) -> tuple[str, int] | None:
+    """The longest label at the start of ``text`` (gaps allowed between its characters) and the
     position after it."""
-    head = squeeze(text[start : start + _LONGEST * 6])
+    head = squeeze(text[: _LONGEST * 6])
     for length in range(min(len(head), _LONGEST), 1, -1):
         label = head[:length]
         if label in _LABEL_SET:
             break
     else:
         return None
-    position, seen = start, 0
+    if text.startswith(label):  # written without gaps: the common case
+        return label, length
+    position, seen = 0, 0
     while seen < length:
         char = text[position]
         if not (char.isspace() or char in _INVISIBLE):
@@ -188,30 +190,27 @@ def _label_from(text: str, start: int) -> tuple[str, int] | None:
     return label, position
 
 
-def _skip_gap(text: str, position: int) -> int:
-    end = len(text)
-    while position < end and (text[position].isspace() or text[position] in _INVISIBLE):
-        position += 1
-    return position
-
-
 def match_label(text: str) -> tuple[str, bool, str] | None:
     """``(label, had_colon, rest)`` when ``text`` starts with a known label, else None.
 
     Without a colon the label must be all the text (a label cell such as ``<td>索 引 号</td>``):
     ``标题新闻…`` or ``名称变更为…`` are words that merely start like a label.
     """
-    start = _skip_gap(text, 0)
-    if start >= len(text) or text[start] not in FIRST_CHARS:
+    stripped = text.lstrip()
+    if stripped and stripped[0] in _INVISIBLE:
+        stripped = _ZERO_WIDTH.sub("", stripped).lstrip()
+    if not stripped or stripped[0] not in FIRST_CHARS:
         return None
-    found = _label_from(text, start)
+    found = _label_from(stripped)
     if found is None:
         return None
     label, end = found
-    after = _skip_gap(text, end)
-    if after < len(text) and text[after] in COLONS:
-        return label, True, text[after + 1 :]
-    rest = text[end:]
+    after = stripped[end:].lstrip()
+    if after and after[0] in _INVISIBLE:
+        after = _ZERO_WIDTH.sub("", after).lstrip()
+    if after[:1] in COLONS and after:
+        return label, True, after[1:]
+    rest = stripped[end:]
     if squeeze(rest):
         return None
     return label, False, rest

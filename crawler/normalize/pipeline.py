@@ -19,10 +19,8 @@ from .dom import Index, drop, parse, strip_invisible, text_of
 from .hashing import content_hash
 from .links import ATTACHMENT_BLOCK_MARKS, base_url, collect, has_attachment_block
 from .meta import read_meta
-from .scan import headings as headings_of
-from .scan import scan
 from .text import clean
-from .title import from_page_title, main_heading, page_title_text
+from .title import from_page_title, heading_candidates, main_heading, page_title_text
 from .turns import split_turns
 
 #: bump whenever the normalizer (or the integrity rules) derive something else from the same page:
@@ -96,8 +94,7 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
     found = body_mod.find_body(root, index)
     container = found.container
     in_body: set[etree._Element] = set(container.iter()) if container is not None else set()
-    scanned = scan(root)
-    block = read_block(root, body=in_body, starts=scanned.label_starts)
+    block = read_block(root, body=in_body)
     fields = block.fields()
     crumbs = breadcrumb(root, exclude=in_body)
     site_name = meta.get("site_name")
@@ -115,15 +112,14 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
                 site_name,
                 column,
                 before=container,
-                elements=headings_of(root),
-                order=scanned.order,
+                elements=heading_candidates(root),
             )
             headings.append(found_heading)
         return headings[0]
 
     title = known_title or heading()[1] or from_page_title(page_title, site_name, column, crumbs, None)
     labelled = parse_datetime(fields.get("published_at"))
-    visible = labelled or date_line(root, in_body, lambda: heading()[0], container, scanned, block.elements())
+    visible = labelled or date_line(root, in_body, lambda: heading()[0], container, block.elements())
     published_at = _published_at(visible, *meta.publication_dates())
     for row in block.body_rows():
         drop(row)

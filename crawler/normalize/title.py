@@ -74,6 +74,22 @@ def heading_text(element: etree._Element) -> str | None:
     return text
 
 
+def heading_candidates(root: etree._Element) -> list[etree._Element]:
+    """h1–h4, ``<ucaptitle>`` and elements whose class or id names a title, in document order."""
+    found = []
+    for element in root.iter():
+        tag = element.tag
+        if tag in _HEADINGS or tag == "ucaptitle":
+            found.append(element)
+            continue
+        cls, ident = element.get("class"), element.get("id")
+        if cls or ident:
+            names = f"{cls or ''} {ident or ''}".lower()
+            if "tit" in names or "bt" in names or "biaoti" in names:
+                found.append(element)
+    return found
+
+
 def _candidates(
     root: etree._Element, elements: Iterable[etree._Element] | None = None
 ) -> list[tuple[etree._Element, str, bool]]:
