@@ -178,13 +178,15 @@ def main_heading(
     if known:
         return None, None
     headings = [(el, t) for el, t, real in found if real]
-    if before is not None and headings:
+    classed = [(el, t) for el, t, real in found if not real]
+    if before is not None:
         order = order if order is not None else {el: n for n, el in enumerate(root.iter())}
         limit = order.get(before)
         if limit is not None:
-            earlier = [(el, t) for el, t in headings if order.get(el, 0) < limit]
-            if earlier:
-                return earlier[-1]
+            for pool in (headings, classed):  # a real heading first, else an element classed as title
+                earlier = [(el, t) for el, t in pool if order.get(el, 0) < limit]
+                if earlier:
+                    return earlier[-1]
     for element, text in headings:
         if element.tag == "h1":
             return element, text
