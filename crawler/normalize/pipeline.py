@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 from lxml import etree
@@ -124,6 +125,8 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
     for row in block.body_rows():
         drop(row)
     paragraphs, attachments, links = _body_parts(container, in_body, raw, base_url(root, url), index)
+    if published_at is None:
+        published_at = _published_in_body(paragraphs)
 
     generic = found.source in ("generic", "none")
     signals = Signals(
@@ -170,6 +173,24 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
     )
     release.content_hash = content_hash(release)
     return release
+
+
+_PUBLISHED_LINE_RE = re.compile(
+    r"^(?:.{0,40}[\s|｜])?(?:发布|公开|发表|发稿)(?:日期|时间)\s*[:：∶]\s*(.{8,40})"
+)
+
+
+def _published_in_body(paragraphs: list[str]) -> str | None:
+    """The last resort: a "发布时间：…" line among the first lines of a body that took in its header
+    (a template read by the densest-block rule). Bare 时间：/日期： lines there are a notice's own."""
+    for line in paragraphs[:4]:
+        if len(line) <= 120:
+            match = _PUBLISHED_LINE_RE.match(line)
+            if match:
+                value = parse_datetime(match.group(1))
+                if value:
+                    return value
+    return None
 
 
 def _published_at(*sources: str | None) -> str | None:

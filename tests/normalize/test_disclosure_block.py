@@ -215,3 +215,18 @@ def test_title_without_article_title_drops_site_and_column_names() -> None:
     site_first = "<title>某某县人民政府 | 某某县2015年国民经济和社会发展统计公报</title>"
     assert normalize(page("", site_first), FIXTURE_URL).title == "某某县2015年国民经济和社会发展统计公报"
     assert normalize(page("", "<title>国家法律法规数据库</title>"), FIXTURE_URL).title is None
+
+
+def test_a_publication_line_taken_into_a_generic_body_is_the_last_resort() -> None:
+    article = "".join(
+        f"<p>第{n}段正文，内容足够长，足以让这一块成为页面上文字最多的地方。</p>" for n in range(4)
+    )
+    html = (
+        '<html><head><meta charset="utf-8"></head><body><div class="a">'
+        f"<p>发布时间：2024-03-05 10:00  来源：某局</p>{article}</div></body></html>"
+    ).encode()
+    assert normalize(html, FIXTURE_URL).published_at == "2024-03-05T10:00:00+08:00"
+    notice = html.replace(
+        "发布时间：2024-03-05 10:00  来源：某局".encode(), "时间：2024年3月8日上午9点".encode()
+    )
+    assert normalize(notice, FIXTURE_URL).published_at is None  # a meeting notice's own time
