@@ -332,6 +332,16 @@ def _header_row_value(cell: etree._Element) -> tuple[str | None, etree._Element 
 
 
 def _next_row(row: etree._Element) -> etree._Element | None:
+    """The next ``<tr>`` of the same table with some text (spacer rows skipped)."""
+    following = _adjacent_row(row)
+    for _ in range(3):
+        if following is None or squeeze(text_of(following)):
+            return following
+        following = _adjacent_row(following)
+    return following
+
+
+def _adjacent_row(row: etree._Element) -> etree._Element | None:
     """The next ``<tr>`` of the same table, across ``<thead>``/``<tbody>``."""
     following = row.getnext()
     while following is not None and following.tag != "tr":

@@ -230,3 +230,12 @@ def test_a_publication_line_taken_into_a_generic_body_is_the_last_resort() -> No
         "发布时间：2024-03-05 10:00  来源：某局".encode(), "时间：2024年3月8日上午9点".encode()
     )
     assert normalize(notice, FIXTURE_URL).published_at is None  # a meeting notice's own time
+
+
+def test_a_spacer_row_between_labels_and_values_is_skipped() -> None:
+    block = (
+        "<table><tr><th>索引号</th><th>发布机构</th></tr><tr><td colspan='2'>&nbsp;</td></tr>"
+        "<tr><td>000014349/2017-00110</td><td>某局</td></tr></table>"
+    )
+    release = normalize(page(block), FIXTURE_URL)
+    assert (release.index_no, release.publisher) == ("000014349/2017-00110", "某局")
