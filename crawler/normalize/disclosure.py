@@ -194,7 +194,7 @@ def _value(text: str | None) -> str | None:
     value = clean(text)
     if value is None:
         return None
-    value = value.strip(_SEPARATORS)
+    value = value.strip(_SEPARATORS).lstrip(":：∶").strip(_SEPARATORS)
     if not value or not drop_zero_width(value).strip():
         return None
     if _TEMPLATE_RE.search(value) or len(value) > _MAX_CELL:
@@ -386,13 +386,14 @@ def read_block(
     root: etree._Element,
     body: Collection[etree._Element] = (),
     starts: Iterable[etree._Element] | None = None,
+    container: etree._Element | None = None,
 ) -> Block:
     """Every label of the page and its value; ``body``: the body container's elements; ``starts``:
     the elements to look at (default: every element that may hold text)."""
     block = Block()
     consumed: set[etree._Element] = set()
     forms = root.find(".//form") is not None
-    structured = _structured(body)
+    structured = _structured(body) | (_leading(container) if container is not None else set())
     for element in root.iter(*_TEXT_TAGS) if starts is None else starts:
         if element in body and element not in structured:
             continue  # the article's own lines (not even read: reading long texts costs)
@@ -412,7 +413,7 @@ def read_block(
             continue
         holder, full, (label, _colon, rest) = found
         in_body = holder in body
-        if in_body and _structure(holder) is None:
+        if in_body and holder not in structured and _structure(holder) is None:
             continue  # a line of the article that starts like a label is text, not metadata
         if _in_link_or_form(holder, forms):
             continue
@@ -432,6 +433,40 @@ def read_block(
             consumed.update(value_element.iter())
         _add(block, Hit(label, value, top, value_element, in_body))
     return block
+
+
+_PROSE_RE = re.compile("[，。；！？]")
+_LEADING_LINES = 12
+_BLOCKISH = frozenset(("p", "div", "li", "ul", "ol", "table", "tbody", "tr", "td", "section", "dl"))
+
+
+def _leading(container: etree._Element) -> set[etree._Element]:
+    """The lines at the very top of the body, before its first sentence, when two of them or more
+    start with a strong label: a block typed into the body (``<p>索引号：…</p><p>发布机构：…</p>``).
+    Below the first sentence a line that starts like a label is the article's own text."""
+    lines: list[etree._Element] = []
+    for element in container.iter("p", "div", "li", "span", "font", "b", "strong", "td"):
+        if element is container or any(child.tag in _BLOCKISH for child in element):
+            continue  # a wrapper: its lines are looked at one by one
+        text = text_of(element)
+        squeezed = squeeze(text)
+        if not squeezed:
+            continue
+        parsed = match_label(text)
+        if parsed is None:
+            if _PROSE_RE.search(text) or len(squeezed) > 40:
+                break  # the article begins
+            continue
+        lines.append(element)
+        if len(lines) >= _LEADING_LINES:
+            break
+    strong = {match_label(text_of(el))[0] for el in lines} - WEAK  # type: ignore[index]
+    if len(strong) < 2:
+        return set()
+    found: set[etree._Element] = set()
+    for element in lines:
+        found.update(element.iter())
+    return found
 
 
 def _structured(body: Collection[etree._Element]) -> set[etree._Element]:

@@ -95,7 +95,7 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
     found = body_mod.find_body(root, index)
     container = found.container
     in_body: set[etree._Element] = set(container.iter()) if container is not None else set()
-    block = read_block(root, body=in_body)
+    block = read_block(root, body=in_body, container=container)
     fields = block.fields()
     crumbs = breadcrumb(root, exclude=in_body)
     site_name = meta.get("site_name")

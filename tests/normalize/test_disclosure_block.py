@@ -92,12 +92,26 @@ def test_html_inside_a_meta_attribute_is_text() -> None:
 
 
 def test_body_text_that_looks_like_a_label_is_not_metadata() -> None:
-    body = '<div id="zoom"><p>发布机构：正文里提到的单位</p><p>索引号：正文里的编号</p></div>'
+    body = (
+        '<div id="zoom"><p>各单位：根据工作安排，现将有关事项通知如下。</p>'
+        "<p>发布机构：正文里提到的单位</p><p>索引号：正文里的编号</p></div>"
+    )
     html = f'<html><head><meta charset="utf-8"></head><body>{body}</body></html>'.encode()
     release = normalize(html, FIXTURE_URL)
     assert release.publisher is None
     assert release.index_no is None
-    assert release.paragraphs == ["发布机构：正文里提到的单位", "索引号：正文里的编号"]
+    assert release.paragraphs[1:] == ["发布机构：正文里提到的单位", "索引号：正文里的编号"]
+
+
+def test_a_block_typed_at_the_top_of_the_body_is_metadata() -> None:
+    body = (
+        '<div id="zoom"><p>索引号：000014349/2017-00110</p><p>发布机构：某局</p>'
+        "<p>各单位：根据工作安排，现将有关事项通知如下。</p></div>"
+    )
+    html = f'<html><head><meta charset="utf-8"></head><body>{body}</body></html>'.encode()
+    release = normalize(html, FIXTURE_URL)
+    assert (release.index_no, release.publisher) == ("000014349/2017-00110", "某局")
+    assert release.paragraphs == ["各单位：根据工作安排，现将有关事项通知如下。"]
 
 
 def test_published_at_keeps_the_time_with_the_china_offset() -> None:
@@ -239,3 +253,14 @@ def test_a_spacer_row_between_labels_and_values_is_skipped() -> None:
     )
     release = normalize(page(block), FIXTURE_URL)
     assert (release.index_no, release.publisher) == ("000014349/2017-00110", "某局")
+
+
+def test_a_block_typed_at_the_top_of_a_wrapped_body_is_metadata_too() -> None:
+    body = (
+        '<div id="zoom"><div class="inner"><p><span>索引号：</span>000014349/2017-00110</p>'
+        "<p>发文字号：某发〔2017〕1号</p><p>各单位：根据工作安排，现将有关事项通知如下。</p></div></div>"
+    )
+    html = f'<html><head><meta charset="utf-8"></head><body>{body}</body></html>'.encode()
+    release = normalize(html, FIXTURE_URL)
+    assert (release.index_no, release.doc_number) == ("000014349/2017-00110", "某发〔2017〕1号")
+    assert release.paragraphs == ["各单位：根据工作安排，现将有关事项通知如下。"]
