@@ -326,8 +326,10 @@ def paragraphs(container: etree._Element) -> list[str]:
     """
     _mark_blocks(container)
     lines = []
-    for line in text_of(container).split(BREAK):
-        line = collapse(line).strip()
+    # source whitespace collapsed once for the whole body (a run around a break becomes one space,
+    # which the strip below removes), not line by line
+    for line in collapse(text_of(container)).split(BREAK):
+        line = line.strip()
         if not line or _is_tool_line(line):
             continue
         if len(line) < 16 and not drop_zero_width(line).strip():
