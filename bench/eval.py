@@ -19,8 +19,8 @@ The pages and their hand-written keys (``NN_….expected.json``: ``expect`` fiel
 result to. ``--raise-floors`` writes the better of the old floor and today's result — floors only go up
 (and the ceiling on false critical flags only down).
 
-A "Lists" section comes from ``bench/eval_lists.py`` (``evaluate()`` / ``markdown()``) when that
-module exists.
+The "Lists" section comes from ``bench/eval_lists.py`` (``evaluate()`` / ``markdown()`` /
+``below_floors()``, its floors in bench/eval_floors_lists.json); ``make eval-lists`` rewrites only it.
 """
 
 from __future__ import annotations
@@ -325,16 +325,21 @@ def markdown(summary: Summary) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def lists_section() -> str | None:
-    """The list pages' section, from bench/eval_lists.py when it exists."""
+def lists_section() -> tuple[str | None, list[str]]:
+    """The list pages' section from bench/eval_lists.py (``evaluate()``, ``markdown()`` without its
+    heading, ``below_floors()``) when that module exists, and its floor problems."""
     try:
         module = importlib.import_module("bench.eval_lists")
     except ModuleNotFoundError as exc:
         if exc.name in ("bench.eval_lists",):
-            return None
+            return None, []
         raise
     result = module.evaluate()
-    return str(module.markdown(result))
+    body = str(module.markdown(result)).strip()
+    if not body.startswith("## "):
+        body = f"## {getattr(module, 'SECTION', 'Lists')}\n\n{body}"
+    problems = list(module.below_floors(result)) if hasattr(module, "below_floors") else []
+    return body, [f"lists: {p}" for p in problems]
 
 
 def main() -> int:
@@ -351,7 +356,7 @@ def main() -> int:
     started = time.perf_counter()
     summary = evaluate(pairs)
     measure_speed(summary, pairs, args.seconds)
-    summary.lists = lists_section()
+    summary.lists, list_problems = lists_section()
     EVAL_MD.write_text(markdown(summary), encoding="utf-8")
     floors = load_floors()
     figures = summary.figures()
@@ -363,7 +368,7 @@ def main() -> int:
         data.update(new)
         FLOORS.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print(f"floors: {json.dumps(new, ensure_ascii=False)}")
-    problems = below_floors(summary, floors)
+    problems = below_floors(summary, floors) + list_problems
     for line in problems:
         print(f"make eval: {line}", file=sys.stderr)
     return 1 if problems else 0

@@ -57,20 +57,21 @@ def test_field_comparison_is_the_keys_own() -> None:
     assert not field_right("index_no", "000014349/2018-00222", None)
 
 
-def test_a_lists_section_joins_the_report_when_its_module_exists(monkeypatch) -> None:
+def test_the_lists_section_joins_the_report(monkeypatch) -> None:
     import sys
     import types
 
     from bench.eval import PageResult, Summary, lists_section, markdown
 
-    assert lists_section() is None or isinstance(
-        lists_section(), str
-    )  # absent until bench/eval_lists.py lands
+    real, _problems = lists_section()  # bench/eval_lists.py: the profiles on keyed column pages
+    assert real is not None and real.startswith("## Lists")
     module = types.ModuleType("bench.eval_lists")
     module.evaluate = lambda: {"pages": 3}  # type: ignore[attr-defined]
-    module.markdown = lambda result: f"## Lists\n\n{result['pages']} list pages"  # type: ignore[attr-defined]
+    module.markdown = lambda result: f"{result['pages']} list pages"  # type: ignore[attr-defined]
+    module.below_floors = lambda result: ["all.items_exact: 2 < 3"]  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "bench.eval_lists", module)
-    section = lists_section()
+    section, problems = lists_section()
     assert section == "## Lists\n\n3 list pages"
+    assert problems == ["lists: all.items_exact: 2 < 3"]
     summary = Summary([PageResult("a", paragraphs=1, paragraphs_min=1)], lists=section)
     assert markdown(summary).rstrip().endswith("3 list pages")
