@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bench.eval import CEILINGS, FLOORS, below_floors, evaluate, field_right, load_floors, raised_floors
 from tests import corpus
 
 
+@pytest.mark.slow  # every keyed real page, normalized and checked (a few seconds)
 def test_real_pages_meet_the_floors() -> None:
     corpus.require(corpus.REAL)
     floors = load_floors()

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from storekit import URL, ok
 
 from crawler.model import Flag, Release
 from crawler.normalize import NORMALIZER_VERSION, normalize
 from crawler.store import Store
 from tests.helpers import run_crawl
+from tests.records import URL, ok
 
 ARCHIVE = Path(__file__).resolve().parents[1] / "fixtures" / "archives" / "demo-main-3e634d3.db"
 ARCHIVE_NOW = "2026-11-28T09:00:00+08:00"
@@ -64,6 +64,7 @@ def _config(tmp_path: Path, base: str, db: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # a real crawl
 @pytest.mark.timeout(300)
 def test_archive_of_the_previous_release_crawled_unchanged_gives_no_event(tmp_path, monkeypatch):
     from crawler.demo.cli import demo_site
