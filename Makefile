@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test lint format bench soak eval-lists browser-deps clean
+.PHONY: demo test lint format bench eval soak eval-lists browser-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -37,6 +37,9 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+eval: $(STAMP)
+	$(BIN)/python bench/eval.py
 
 soak: $(STAMP)
 	$(BIN)/python bench/soak.py

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "diff": "crawler.store.cli:diff",
     "releases": "crawler.store.cli:releases",
     "reparse": "crawler.store.cli:reparse",
+    "ack": "crawler.store.cli:ack",
     "report": "crawler.report.cli:report",
     "daemon": "crawler.daemon.cli:daemon",
     "serve": "crawler.browse.cli:serve",

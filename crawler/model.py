@@ -82,19 +82,25 @@ class Release:
 
 @dataclass
 class Flag:
-    """An integrity finding: ``{rule, severity, evidence, location}``."""
+    """An integrity finding: ``{rule, severity, evidence, location}``, and ``certain: true`` on a
+    critical finding that is defacement beyond doubt (spam brand forms or pitches, a junk preamble,
+    a search-engine redirect): such a flag is reported even on a column's first run."""
 
     rule: str
     severity: Severity
     evidence: str
     location: str | None = None
+    certain: bool = False
 
     @property
     def critical(self) -> bool:
         return self.severity == "critical"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.certain:
+            del data["certain"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Flag:
@@ -103,6 +109,7 @@ class Flag:
             severity=data["severity"],
             evidence=data.get("evidence", ""),
             location=data.get("location"),
+            certain=bool(data.get("certain", False)),
         )
 
 

@@ -3,7 +3,7 @@
 ``load_config(path)`` for files, ``config_from_dict(data, source, base_dir)`` for embedded defaults;
 a ``ConfigError`` lists every problem of the file, each as ``FILE:LINE: key.path: problem``. Every
 key, its default and its meaning: docs/CONFIG.md. Sink types and CMS profiles declare their own keys
-(``crawler.config.kinds`` asks their registries); ``json_schema()`` is the JSON Schema for editors.
+(``crawler.config.kinds`` asks their registries, and the integrity detectors' for rule names); ``json_schema()`` is the JSON Schema for editors.
 """
 
 from crawler.config.build import config_from_dict, load_config
@@ -16,6 +16,7 @@ from crawler.config.schema import (
     ColumnConfig,
     Config,
     DaemonConfig,
+    IntegrityConfig,
     LinkCheckConfig,
     Politeness,
     RevisitConfig,
@@ -32,6 +33,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "DaemonConfig",
+    "IntegrityConfig",
     "Issue",
     "LinkCheckConfig",
     "Politeness",

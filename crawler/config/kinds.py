@@ -5,6 +5,7 @@ completed from the registries of the components that own their options.
   by ``type``; each type's ``options_model`` says which keys it takes.
 - a site's ``profile`` is one of the registered CMS profiles (``crawler.profiles.PROFILES``); a
   profile with an ``options_model`` takes its options under its own name (``generic: {...}``).
+- a site's ``integrity.ignore`` names registered integrity rules (``crawler.integrity.DETECTORS``).
 
 The models are rebuilt when a registry changes (a sink type registered at run time is accepted).
 :func:`json_schema` is the JSON Schema of ``config.yaml`` for editors.
@@ -23,42 +24,56 @@ from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import GenerateJsonSchema
 
-from crawler.config.schema import Config, SiteConfig
+from crawler.config.schema import Config, IntegrityConfig, SiteConfig
 from crawler.options import format_duration
 
 _create_model: Any = create_model  # models made at run time: typed by their base
 _cache: dict[tuple[Any, ...], tuple[type[Config], type[SiteConfig]]] = {}
 
 
-def _registries() -> tuple[dict[str, Any], dict[str, Any]]:
+def _registries() -> tuple[dict[str, Any], dict[str, Any], tuple[str, ...]]:
+    from crawler.integrity import DETECTORS
     from crawler.profiles import PROFILES
     from crawler.report.sinks import SINKS
 
-    return dict(PROFILES), dict(SINKS)
+    return dict(PROFILES), dict(SINKS), tuple(DETECTORS)
 
 
 def models() -> tuple[type[Config], type[SiteConfig]]:
-    """``(Config model, site model)`` for the sink types and profiles registered now."""
-    profiles, sinks = _registries()
+    """``(Config model, site model)`` for the sink types, profiles and integrity rules registered now."""
+    profiles, sinks, rules = _registries()
     key = (
         tuple((name, cls.options_model, cls.options_required) for name, cls in profiles.items()),
         tuple((name, cls.options_model) for name, cls in sinks.items()),
+        rules,
     )
     if key not in _cache:
         _cache.clear()
-        _cache[key] = _build(profiles, sinks)
+        _cache[key] = _build(profiles, sinks, rules)
     return _cache[key]
 
 
-def _build(profiles: dict[str, Any], sinks: dict[str, Any]) -> tuple[type[Config], type[SiteConfig]]:
+def _build(
+    profiles: dict[str, Any], sinks: dict[str, Any], rules: tuple[str, ...]
+) -> tuple[type[Config], type[SiteConfig]]:
     profile_fields: dict[str, Any] = {
         name: (cls.options_model | None, None) for name, cls in profiles.items() if cls.options_model
     }
+    integrity: type[IntegrityConfig] = _create_model(
+        "IntegrityConfig",
+        __base__=IntegrityConfig,
+        __module__=IntegrityConfig.__module__,
+        ignore=(Annotated[tuple[Literal[rules], ...], *IntegrityConfig.model_fields["ignore"].metadata], ()),  # type: ignore[valid-type]
+    )
     site: type[SiteConfig] = _create_model(
         "SiteConfig",
         __base__=SiteConfig,
         __module__=SiteConfig.__module__,
         profile=(Literal[tuple(profiles)], ...),
+        integrity=(
+            Annotated[integrity, *SiteConfig.model_fields["integrity"].metadata],  # type: ignore[valid-type]
+            Field(default_factory=integrity),
+        ),
         **profile_fields,
     )
     site.profile_keys = {

@@ -180,6 +180,16 @@ def _columns(columns: tuple[ColumnConfig, ...]) -> tuple[ColumnConfig, ...]:
     return columns
 
 
+class IntegrityConfig(Options):
+    """What a site's owner has checked and accepts: ``allow_hosts`` are hosts (or URLs) that are never
+    off-site for the integrity rules (a partner's e-paper, a vendor); ``ignore`` names rules not run
+    for this site. The rule names are the integrity detectors' (``crawler.config.kinds`` narrows
+    ``ignore`` to them)."""
+
+    allow_hosts: Annotated[tuple[Text, ...], BeforeValidator(_none_as_empty_list)] = ()
+    ignore: Annotated[tuple[Text, ...], BeforeValidator(_none_as_empty_list)] = ()
+
+
 def _host(value: str) -> str | None:
     value = value.strip()
     if "//" not in value:
@@ -209,6 +219,9 @@ class SiteConfig(Options):
     fail_after: Positive = 3
     link_check: Annotated[SiteLinkCheck, BeforeValidator(_empty_if_none)] = Field(
         default_factory=SiteLinkCheck
+    )
+    integrity: Annotated[IntegrityConfig, BeforeValidator(_empty_if_none)] = Field(
+        default_factory=IntegrityConfig
     )
 
     #: profile name → whether it needs its options; the keys a site may carry for its profile
@@ -339,6 +352,7 @@ __all__ = [
     "ColumnConfig",
     "Config",
     "DaemonConfig",
+    "IntegrityConfig",
     "LinkCheckConfig",
     "Politeness",
     "RevisitConfig",

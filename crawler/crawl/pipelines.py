@@ -7,6 +7,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
+from crawler.config import IntegrityConfig
 from crawler.integrity import check
 from crawler.model import Fetch, Flag, Release
 from crawler.normalize import normalize
@@ -16,7 +17,10 @@ log = logging.getLogger("govwatch.crawl")
 
 
 def judge(
-    fetch: Fetch, site_hosts: frozenset[str], previous: Release | None = None
+    fetch: Fetch,
+    site_hosts: frozenset[str],
+    previous: Release | None = None,
+    integrity: IntegrityConfig | None = None,
 ) -> tuple[Release | None, list[Flag]]:
     """Normalize and check a fetched page; a page that is not a release turns the fetch into
     ``gone`` (reason ``gone``) or a failed fetch (every other reason)."""
@@ -32,8 +36,26 @@ def judge(
             fetch.outcome = "error"
             fetch.error_kind = "not_release"
         return None, []
-    flags = check(fetch.body, release, previous=previous, site_hosts=site_hosts)
-    return release, flags
+    return release, integrity_flags(fetch.body, release, site_hosts, integrity, previous)
+
+
+def integrity_flags(
+    body: bytes,
+    release: Release,
+    site_hosts: frozenset[str],
+    integrity: IntegrityConfig | None = None,
+    previous: Release | None = None,
+) -> list[Flag]:
+    """The integrity rules over a page of the site, as the site's ``integrity:`` options say."""
+    options = integrity or IntegrityConfig()
+    return check(
+        body,
+        release,
+        previous=previous,
+        site_hosts=site_hosts,
+        allow_hosts=options.allow_hosts,
+        ignore=options.ignore,
+    )
 
 
 class StorePipeline:
@@ -52,7 +74,7 @@ class StorePipeline:
         fetch: Fetch = item["fetch"]
         try:
             previous = ledger.previous_release(fetch.url) if fetch.outcome == "ok" else None
-            release, flags = judge(fetch, spider.hosts, previous)
+            release, flags = judge(fetch, spider.hosts, previous, spider.site.integrity)
         except Exception as exc:  # a bug on one page must not lose the run nor read as news
             log.exception("could not judge %s", fetch.url)
             fetch.outcome, fetch.error_kind = "error", f"internal:{type(exc).__name__}"

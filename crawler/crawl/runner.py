@@ -19,9 +19,11 @@ from crawler import clock
 from crawler.config import Config, SiteConfig
 from crawler.crawl.deadline import Watchdog
 from crawler.crawl.lock import SiteLock, SiteLocked
+from crawler.crawl.pipelines import integrity_flags
 from crawler.crawl.settings import site_settings
 from crawler.crawl.spider import GovSpider
-from crawler.model import Event
+from crawler.model import Event, Flag, Release
+from crawler.normalize import NORMALIZER_VERSION, normalize
 from crawler.store import RunLedger, Store, storage_fault
 
 log = logging.getLogger("govwatch.crawl")
@@ -79,6 +81,25 @@ def _fail_orphans(store: Store, site: str) -> None:
         store.finish_run(
             run_id, "failed", {"notes": {"error": "interrupted: the crawl ended without finishing"}}
         )
+
+
+def upgrade_site(store: Store, site: SiteConfig) -> None:
+    """Before crawling a site whose stored versions an older normalizer wrote, re-derive them with
+    the current normalizer and integrity rules (and re-key releases that now show their 索引号), so
+    that the crawl compares like with like and the upgrade itself raises no event."""
+    if not store.outdated(site.name, NORMALIZER_VERSION):
+        return
+
+    def rederive(raw: bytes, url: str) -> tuple[Release | None, list[Flag]]:
+        release = normalize(raw, url)
+        if not release.is_release:
+            return release, []
+        return release, integrity_flags(raw, release, site.hosts, site.integrity)
+
+    stats = store.upgrade(site.name, NORMALIZER_VERSION, rederive)
+    log.warning(
+        "%s: stored releases re-derived with normalizer v%s: %s", site.name, NORMALIZER_VERSION, stats
+    )
 
 
 def run_status(spider: GovSpider) -> str:
@@ -154,6 +175,7 @@ def crawl(
                 )
                 continue
             _fail_orphans(store, site.name)
+            upgrade_site(store, site)
             run_id = store.start_run(site.name)
             result = RunResult(run_id, site.name, "running", clock.now_iso())
             spidercls = type(

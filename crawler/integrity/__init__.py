@@ -4,7 +4,8 @@ Pure detectors over a fetch's raw HTML and its normalized ``Release`` (plus the 
 the site's hosts) returning ``Flag(rule, severity, evidence, location)``::
 
     from crawler.integrity import check, is_tampered, DETECTORS
-    flags = check(html, release, previous=None, site_hosts={"www.qz.gov.cn"})
+    flags = check(html, release, previous=None, site_hosts={"www.qz.gov.cn"},
+                  allow_hosts=(), ignore=())   # a site's `integrity:` options
     is_tampered(flags)   # any critical flag
 
 The HTML is parsed once into a :class:`~crawler.integrity.page.Page` that every detector shares.
@@ -34,13 +35,18 @@ def check(
     previous: Release | None = None,
     site_hosts: Collection[str] | None = None,
     rules: Iterable[str] | None = None,
+    allow_hosts: Collection[str] | None = None,
+    ignore: Iterable[str] = (),
 ) -> list[Flag]:
-    """Every detector (or only ``rules``) over one page; critical flags first."""
+    """Every detector (or only ``rules``, less ``ignore``) over one page; critical flags first.
+    ``allow_hosts``: hosts the site has checked and accepts (never off-site, never a mismatch)."""
     names = list(rules) if rules is not None else list(DETECTORS)
-    unknown = [n for n in names if n not in DETECTORS]
+    skipped = set(ignore)
+    unknown = [n for n in [*names, *skipped] if n not in DETECTORS]
     if unknown:
         raise ValueError(f"unknown integrity rule(s) {', '.join(unknown)}; known: {', '.join(DETECTORS)}")
-    page = Page.build(html, release, site_hosts)
+    names = [n for n in names if n not in skipped]
+    page = Page.build(html, release, site_hosts, allow_hosts)
     page.previous = previous
     flags: list[Flag] = []
     for name in names:

@@ -2,7 +2,8 @@
 
 Stores nothing. Exit 0 when no flag is critical, 1 when the page is tampered, 2 on error.
 The site's hosts are the host of ``--url`` (or of the fetched URL) plus, with ``--config``, the
-``base_url`` host and aliases of the configured site that URL belongs to; without any URL the host
+``base_url`` host and aliases of the configured site that URL belongs to (whose ``integrity:``
+options — ``allow_hosts``, ``ignore`` — apply too); without any URL the host
 rules are skipped, never guessed.
 """
 
@@ -36,7 +37,8 @@ def _fetch(url: str) -> tuple[bytes, str, dict[str, str]]:
     return resp.body, resp.url, resp.headers
 
 
-def _config_hosts(config_path: str, url_host: str) -> set[str]:
+def _config_site(config_path: str, url_host: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...]]:
+    """``(site hosts, allow_hosts, ignored rules)`` of the configured site that serves ``url_host``."""
     from crawler.config import ConfigError, load_config
 
     try:
@@ -46,13 +48,17 @@ def _config_hosts(config_path: str, url_host: str) -> set[str]:
     except OSError as exc:
         raise CheckError(f"cannot read config {config_path}: {exc.strerror or exc}") from exc
     found: set[str] = set()
+    allow: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
     if not url_host:
-        return found
+        return found, allow, ignore
     for site in config.sites:
         site_hosts = {norm_host(h) for h in site.hosts}
         if url_host in site_hosts or any(url_host.endswith("." + h) for h in site_hosts):
             found |= site_hosts
-    return found
+            allow += site.integrity.allow_hosts
+            ignore += site.integrity.ignore
+    return found, allow, ignore
 
 
 def run_check(target: str, url: str | None, config_path: str | None) -> list:
@@ -76,10 +82,13 @@ def run_check(target: str, url: str | None, config_path: str | None) -> list:
         page_url = url
     url_host = host_of(url)
     site_hosts = {url_host} if url_host else set()
+    allow: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
     if config_path:
-        site_hosts |= _config_hosts(config_path, url_host)
+        configured, allow, ignore = _config_site(config_path, url_host)
+        site_hosts |= configured
     release = normalize(body, page_url or "", headers)
-    return check_page(body, release, site_hosts=site_hosts or None)
+    return check_page(body, release, site_hosts=site_hosts or None, allow_hosts=allow, ignore=ignore)
 
 
 @click.command("check")

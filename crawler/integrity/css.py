@@ -22,6 +22,7 @@ _OFFSET = re.compile(
 )
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_SHOWS = re.compile(r"display:(?:block|inline|inline-block|flex|table|list-item)|visibility:visible")
 _SIMPLE = re.compile(r"^([a-z][a-z0-9]*)?((?:[.#][\w-]+)+)$", re.I)
 
 
@@ -49,10 +50,16 @@ def hidden_reason(style: str | None) -> str | None:
 
 @dataclass
 class HiddenRules:
-    """Classes and ids that the page's own style blocks hide."""
+    """Classes and ids that the page's own style blocks hide, and those a ``:hover`` rule shows."""
 
     classes: dict[str, str] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)
+    hover_shown: set[str] = field(default_factory=set)  # ".sub", "#menu2": shown on hover
+
+    def shown_on_hover(self, el_id: str | None, el_classes: str | None) -> bool:
+        if el_id and "#" + el_id.strip() in self.hover_shown:
+            return True
+        return bool(el_classes) and any("." + cls in self.hover_shown for cls in (el_classes or "").split())
 
     def reason(self, el_id: str | None, el_classes: str | None) -> tuple[str, str] | None:
         """(selector, reason) when an element with this id/class attribute is hidden."""
@@ -77,6 +84,11 @@ def parse_style_blocks(css_texts: list[str]) -> HiddenRules:
         for m in _RULE.finditer(css):
             reason = hidden_reason(m.group(2))
             if not reason:
+                if ":hover" in m.group(1) and _SHOWS.search("".join(m.group(2).lower().split())):
+                    for selector in m.group(1).split(","):
+                        if ":hover" in selector:
+                            last = re.split(r"[\s>+~]+", selector.strip())[-1]
+                            rules.hover_shown.update(re.findall(r"[.#][\w-]+", last.split(":")[0]))
                 continue
             for selector in m.group(1).split(","):
                 last = re.split(r"[\s>+~]+", selector.strip())[-1]

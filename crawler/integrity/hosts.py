@@ -6,7 +6,7 @@ list lives in ``hosts.yaml`` beside this file (data, so it can grow without code
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -75,7 +75,7 @@ def is_vendor(host: str) -> bool:
     return _within(norm_host(host), _data().get("script_vendors", ()))
 
 
-def site_set(site_hosts: Collection[str] | None) -> frozenset[str]:
+def site_set(site_hosts: Iterable[str] | None) -> frozenset[str]:
     return frozenset(h for h in (norm_host(x) for x in site_hosts or ()) if h)
 
 

@@ -91,11 +91,18 @@ def _parse(text: str) -> etree._Element:
 class Page:
     """The shared context: build with ``Page.build(html, release, site_hosts)``."""
 
-    def __init__(self, text: str, release: Release | None, site_hosts: Collection[str] | None):
+    def __init__(
+        self,
+        text: str,
+        release: Release | None,
+        site_hosts: Collection[str] | None,
+        allow_hosts: Collection[str] | None = None,
+    ):
         self.text = text
         self.release = release
         self.base_url = release.url if release is not None else None
         self.sites = hosts.site_set(site_hosts)
+        self.allowed = hosts.site_set(hosts.host_of(h) if "/" in h else h for h in allow_hosts or ())
         self.root = _parse(text)
         self.passages: list[Passage] = []
         self.links: list[LinkRef] = []  # links inside hidden elements
@@ -110,15 +117,21 @@ class Page:
         self._walk()
 
     @classmethod
-    def build(cls, raw: bytes | str, release: Release | None = None, site_hosts=None) -> Page:
-        return cls(_text_of(raw), release, site_hosts)
+    def build(
+        cls, raw: bytes | str, release: Release | None = None, site_hosts=None, allow_hosts=None
+    ) -> Page:
+        return cls(_text_of(raw), release, site_hosts, allow_hosts)
 
     @property
     def has_sites(self) -> bool:
         return bool(self.sites)
 
     def offsite(self, host: str) -> bool:
-        return hosts.is_offsite(host, self.sites)
+        return hosts.is_offsite(host, self.sites) and not hosts.is_site(host, self.allowed)
+
+    def accepted(self, host: str) -> bool:
+        """The site itself, or a host its owner allows (``integrity.allow_hosts``)."""
+        return hosts.is_site(host, self.sites) or hosts.is_site(host, self.allowed)
 
     def host(self, url: str) -> str:
         return hosts.host_of(url, self.base_url)

@@ -108,6 +108,7 @@ _BLOCK_SET = frozenset(BLOCK_TAGS)
 BREAK = "\ufdd0"  # a block boundary: a Unicode noncharacter, removed from input by dom.parse
 #: where a related-articles heading sits (not ``p``: reading every paragraph's text costs; a bare
 #: "相关文章" line is dropped as a tool line instead)
+_SENTENCE_RE = re.compile("[，。；！？,;]")
 _HEADING_TAGS = frozenset(("h2", "h3", "h4", "h5", "div", "span", "strong", "b"))
 _RELATED_STARTS = ("相关", "延伸", "推荐")
 _MAX_TOOL_LINE = 80
@@ -118,7 +119,7 @@ _TOOL_RE = re.compile(
     r"|(?:浏览|访问|阅读|点击)(?:次数|量|数)\s*[:：]?\s*\d*\s*次?"
     r"|(?:相关(?:文章|阅读|链接|新闻|稿件)|延伸阅读|推荐阅读)\s*[:：]?"
     r"|分享到\s*[:：]?|打印本页|关闭本页|关闭窗口|返回顶部|打印|关闭|收藏|上一篇[:：]?.*|下一篇[:：]?.*"
-    r"|\[\d{1,3}\]|上一页|下一页|尾页|末页"
+    r"|\[\d{1,3}\]|上一页|下一页|尾页|末页|扫一扫在手机(?:上)?打开(?:当前|本)页|相关附件|附件下载"
     r"|[|｜/\s\u3000]"
 )
 
@@ -159,10 +160,13 @@ def _hanweb(root: etree._Element) -> etree._Element | None:
 
 
 def _has_content(element: etree._Element) -> bool:
-    """Some text, or at least a link (a body may hold nothing but its attachment)."""
+    """Some text, a link (a body may hold nothing but its attachment) or a picture (an article
+    published as an image has no text paragraphs, and a footer is not its body)."""
     if any(drop_zero_width(text).strip() for text in element.itertext()):
         return True
-    return any(anchor.get("href") for anchor in element.iter("a"))
+    if any(anchor.get("href") for anchor in element.iter("a")):
+        return True
+    return any(image.get("src") for image in element.iter("img"))
 
 
 _INLINE = frozenset(
@@ -184,10 +188,14 @@ def _densest(root: etree._Element) -> etree._Element | None:
     a ``div``/``td`` scores for the text it holds directly (text broken by ``<br>``).
     """
     scores: dict[etree._Element, int] = {}
+    prose: set[etree._Element] = set()
     for element in root.iter("p", "div", "td", "section", "article"):
         if element.tag == "p":
             owner = _block_ancestor(element)
-            length = len(fold(text_of(element)))
+            text = fold(text_of(element))
+            length = len(text)
+            if owner is not None and length >= 20 and _SENTENCE_RE.search(text):
+                prose.add(owner)
         else:
             owner = element
             length = len((element.text or "").strip())
@@ -205,7 +213,42 @@ def _densest(root: etree._Element) -> etree._Element | None:
     for element, score in scores.items():
         if score > best_score and element.tag not in ("html", "body") and not _is_junk(element):
             best, best_score = element, score
-    return best if best_score >= 40 else None
+    if best is None or best_score < 40:
+        return None
+    return _widen(best, scores, prose)
+
+
+def _widen(
+    best: etree._Element, scores: dict[etree._Element, int], owners: set[etree._Element]
+) -> etree._Element:
+    """An article written in a WeChat-style editor is a tree of ``<section>``s holding a paragraph or
+    two each: climb from the densest section through its ``<section>`` ancestors to the block that
+    holds them all (one whose children are all sections), if that gathers more prose. Other
+    templates keep the densest block: widening further pulls in titles, date lines and disclaimers."""
+    if best.tag != "section":
+        return best
+    prose = {el: n for el, n in scores.items() if el in owners}
+    total = sum(n for el, n in prose.items() if el is best or _within(el, best))
+    current = candidate = best
+    while True:
+        parent = candidate.getparent()
+        if parent is None or parent.tag in ("html", "body") or _is_junk(parent):
+            break
+        if parent.tag != "section" and any(
+            isinstance(child.tag, str) and child.tag not in ("section", "p", "br") for child in parent
+        ):
+            break
+        candidate = parent
+        gathered = sum(n for el, n in prose.items() if el is parent or _within(el, parent))
+        if gathered > total:
+            current, total = parent, gathered
+        if parent.tag != "section":
+            break
+    return current
+
+
+def _within(element: etree._Element, ancestor: etree._Element) -> bool:
+    return any(parent is ancestor for parent in element.iterancestors())
 
 
 def find_body(root: etree._Element, make_index: Callable[[], Index]) -> Body:
@@ -283,8 +326,10 @@ def paragraphs(container: etree._Element) -> list[str]:
     """
     _mark_blocks(container)
     lines = []
-    for line in text_of(container).split(BREAK):
-        line = collapse(line).strip()
+    # source whitespace collapsed once for the whole body (a run around a break becomes one space,
+    # which the strip below removes), not line by line
+    for line in collapse(text_of(container)).split(BREAK):
+        line = line.strip()
         if not line or _is_tool_line(line):
             continue
         if len(line) < 16 and not drop_zero_width(line).strip():

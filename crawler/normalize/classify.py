@@ -58,6 +58,7 @@ class Signals:
     raw_records: int  # Hanweb list records hidden in <script type="text/xml">
     body_text: str = ""  # the body's paragraphs, joined
     attachments: int = 0  # file links of the body or its attachment block
+    images: int = 0  # pictures in a known body container (an article published as an image)
 
 
 def signals_from(root: etree._Element | None, raw: str) -> tuple[bool, int]:
@@ -109,7 +110,7 @@ def classify(s: Signals) -> str | None:
         reason = _stub_reason(s.body_text, s.has_password)
         if reason:
             return reason
-    has_content = s.body_chars > 0 or s.attachments > 0
+    has_content = s.body_chars > 0 or s.attachments > 0 or (s.known_body and s.images > 0)
     if has_content and (s.known_body or s.article_meta):
         return None
     text = s.page_text()

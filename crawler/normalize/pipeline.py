@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 from lxml import etree
@@ -12,17 +13,21 @@ from . import body as body_mod
 from .challenge import challenge_reason
 from .classify import Signals, classify, count_dated_links, signals_from
 from .crumbs import breadcrumb
+from .dateline import date_line
 from .dates import parse_date, parse_datetime
 from .decode import decode_html
-from .disclosure import fields_from_block, read_block
-from .dom import Index, parse, strip_invisible, text_of
+from .disclosure import read_block
+from .dom import Index, drop, parse, strip_invisible, text_of
 from .hashing import content_hash
 from .links import ATTACHMENT_BLOCK_MARKS, base_url, collect, has_attachment_block
-from .meta import page_title, read_meta
+from .meta import read_meta
 from .text import clean
+from .title import from_page_title, heading_candidates, main_heading, page_title_text
 from .turns import split_turns
 
-NORMALIZER_VERSION = 1
+#: bump whenever the normalizer (or the integrity rules) derive something else from the same page:
+#: a crawl first re-derives what an older version stored (crawler/store/upgrade.py)
+NORMALIZER_VERSION = 2
 
 
 def _not_release(url: str, reason: str, encoding: str | None) -> Release:
@@ -91,13 +96,42 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
     found = body_mod.find_body(root, index)
     container = found.container
     in_body: set[etree._Element] = set(container.iter()) if container is not None else set()
-    fields = fields_from_block(block := read_block(root, exclude=in_body))
+    block = read_block(root, body=in_body, container=container)
+    fields = block.fields()
     crumbs = breadcrumb(root, exclude=in_body)
+    site_name = meta.get("site_name")
+    column = meta.get("column")
+    page_title = page_title_text(root)
+    known_title = meta.get("title") or fields.get("title")
+    headings: list[tuple[etree._Element | None, str | None]] = []  # found at most once, when needed
+
+    def heading() -> tuple[etree._Element | None, str | None]:
+        if not headings:
+            found_heading = main_heading(
+                root,
+                page_title,
+                known_title,
+                site_name,
+                column,
+                before=container,
+                elements=heading_candidates(root),
+            )
+            headings.append(found_heading)
+        return headings[0]
+
+    title = known_title or heading()[1] or from_page_title(page_title, site_name, column, crumbs, None)
+    labelled = parse_datetime(fields.get("published_at"))
+    visible = labelled or date_line(root, in_body, lambda: heading()[0], container, block.elements())
+    published_at = _published_at(visible, *meta.publication_dates())
+    for row in block.body_rows():
+        drop(row)
     paragraphs, attachments, links = _body_parts(container, in_body, raw, base_url(root, url), index)
+    if published_at is None:
+        published_at = _published_in_body(paragraphs)
 
     generic = found.source in ("generic", "none")
     signals = Signals(
-        has_block=bool(block),
+        has_block=block.identity >= 2 or "index_no" in fields,
         known_body=not generic,
         article_meta="title" in meta,
         body_chars=sum(len(p) for p in paragraphs),
@@ -107,15 +141,14 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
         raw_records=records,
         body_text="\n".join(paragraphs),
         attachments=len(attachments),
+        images=sum(1 for _ in container.iter("img")) if container is not None and not paragraphs else 0,
     )
     reason = classify(signals)
-    site_name = meta.get("site_name")
     if reason is None:  # a captcha in the release's own template
-        title = fields.get("title") or meta.get("title") or page_title(root, site_name)
         reason = challenge_reason(title, signals.body_text, bool(fields.get("index_no")))
     if reason is not None:
         release = _not_release(url, reason, encoding)
-        release.title = meta.get("title") or page_title(root, site_name)
+        release.title = title
         release.site_name = site_name
         return release
 
@@ -123,16 +156,16 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
         kind="release",
         url=url or None,
         index_no=fields.get("index_no"),
-        title=fields.get("title") or meta.get("title") or page_title(root, site_name),
-        publisher=fields.get("publisher") or meta.get("publisher") or fields.get("source"),
+        title=title,
+        publisher=fields.get("publisher") or meta.get("publisher"),
         written_date=parse_date(fields.get("written_date")),
-        published_at=parse_datetime(meta.get("published_at")) or parse_datetime(fields.get("published_at")),
+        published_at=published_at,
         doc_number=fields.get("doc_number"),
         category=fields.get("category"),
         validity=fields.get("validity"),
         unified_no=fields.get("unified_no"),
         site_name=site_name,
-        column=meta.get("column"),
+        column=column,
         breadcrumb=crumbs,
         paragraphs=paragraphs,
         turns=split_turns(paragraphs),
@@ -143,6 +176,38 @@ def _from_tree(root: etree._Element, raw: str, url: str, encoding: str) -> Relea
     )
     release.content_hash = content_hash(release)
     return release
+
+
+_PUBLISHED_LINE_RE = re.compile(
+    r"^(?:.{0,40}[\s|｜])?(?:发布|公开|发表|发稿)(?:日期|时间)\s*[:：∶]\s*(.{8,40})"
+)
+
+
+def _published_in_body(paragraphs: list[str]) -> str | None:
+    """The last resort: a "发布时间：…" line among the first lines of a body that took in its header
+    (a template read by the densest-block rule). Bare 时间：/日期： lines there are a notice's own."""
+    for line in paragraphs[:4]:
+        if len(line) <= 120:
+            match = _PUBLISHED_LINE_RE.match(line)
+            if match:
+                value = parse_datetime(match.group(1))
+                if value:
+                    return value
+    return None
+
+
+def _published_at(*sources: str | None) -> str | None:
+    """The first source that has a date (labelled block, visible date line, metas), with the time of
+    a later source that gives the same day when it has none."""
+    dates = [value for value in sources if value]
+    if not dates:
+        return None
+    first = dates[0]
+    if len(first) == 10:
+        for later in dates[1:]:
+            if len(later) > 10 and later[:10] == first:
+                return later
+    return first
 
 
 _BINARY_SAMPLE = 65_536

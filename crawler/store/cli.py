@@ -1,4 +1,4 @@
-"""``govwatch history | diff | releases | reparse``: read (and re-derive) what the store holds.
+"""``govwatch history | diff | releases | reparse | ack``: read (and re-derive) what the store holds.
 
 Each takes ``--db PATH`` (default ``govwatch.db`` in the working directory) or ``--config PATH``
 (its ``database:``). An unknown release or a missing database is a one-line message and exit 2.
@@ -173,3 +173,19 @@ def reparse(store: Store) -> None:
         f"reparsed {stats['versions']} versions of {stats['releases']} releases: "
         f"{stats['rehashed']} rehashed, {stats['unchanged']} unchanged, {stats['skipped']} skipped"
     )
+
+
+@click.command()
+@click.argument("key_or_url")
+@click.argument("rule")
+@with_store
+def ack(store: Store, key_or_url: str, rule: str) -> None:
+    """Mark a release's RULE flag as reviewed: no `tampered` for it again until its evidence changes."""
+    from crawler.integrity import DETECTORS
+
+    if rule not in DETECTORS:
+        _fail(f"unknown rule {rule!r}; known: {', '.join(DETECTORS)}")
+    key, evidence = store.ack(key_or_url, rule)
+    click.echo(f"{key}: {rule} reviewed ({len(evidence)} finding(s)); a changed finding is reported again")
+    for text in evidence:
+        click.echo(f"  {text}")

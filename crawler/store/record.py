@@ -11,6 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from crawler.model import Event, Fetch, Flag, Release
+from crawler.store import acks
 from crawler.store.codec import compress, content_hash, dumps, insert, loads
 from crawler.store.diffing import char_diff, diff_details, short_diff, version_text
 from crawler.store.events import emit
@@ -37,6 +38,14 @@ def _one(db: Database, sql: str, params: list[Any]) -> dict[str, Any] | None:
 
 def _critical(flags: list[dict[str, Any]]) -> set[tuple[str, str]]:
     return {(f["rule"], f.get("evidence") or "") for f in flags if f.get("severity") == "critical"}
+
+
+def _first_sight_baseline(baseline: bool, flags: list[dict[str, Any]]) -> bool:
+    """A ``tampered`` event on a baseline fetch (a column's first run) is baseline too — what a site
+    already showed before watching began is stored and browsable, not pushed — unless one of its
+    flags is certain defacement (spam brand forms and pitches, junk preambles, search-engine
+    redirects, spam link farms), which is reported at once."""
+    return baseline and not any(f.get("certain") for f in flags)
 
 
 def update_search(db: Database, key: str, title: str | None, body: str | None) -> None:
@@ -189,6 +198,7 @@ class FetchRecorder:
         self.key = key
         h = content_hash(release)
         critical = _critical(flags)
+        reviewed = acks.acknowledged(db, key)
         rel = self._release(key)
         if rel is None:
             row = self._release_fields(release, h)
@@ -207,8 +217,12 @@ class FetchRecorder:
             self._insert_url(key, h, critical)
             update_search(db, key, release.title, release.body_text)
             self.emit("new", row, baseline=f.baseline, flags=flags)
-            if critical:
-                self.emit("tampered", row, flags=[x for x in flags if x["severity"] == "critical"])
+            reported = critical - reviewed
+            if reported:
+                evidence = [x for x in flags if (x["rule"], x.get("evidence") or "") in reported]
+                self.emit(
+                    "tampered", row, flags=evidence, baseline=_first_sight_baseline(f.baseline, evidence)
+                )
             return
 
         url_row = self._url_row()
@@ -251,11 +265,13 @@ class FetchRecorder:
         elif h == rel["content_hash"] and url_row["conflict_reported"]:
             db.execute("UPDATE release_urls SET conflict_reported = 0 WHERE url = ?", [f.url])
 
-        new_critical = critical - previous_critical
+        new_critical = critical - previous_critical - reviewed
         if new_critical:
             evidence = [x for x in flags if (x["rule"], x.get("evidence") or "") in new_critical]
             rel_now = self._release(key) or rel
-            self.emit("tampered", rel_now, flags=evidence)
+            self.emit(
+                "tampered", rel_now, flags=evidence, baseline=_first_sight_baseline(f.baseline, evidence)
+            )
             if not changed:
                 self.keep_raw = True
 

@@ -383,3 +383,20 @@ def m006_health(db: Database) -> None:
         GROUP BY l.site, l.host
         """,
     )
+
+
+@MIGRATIONS()
+def m007_acks(db: Database) -> None:
+    """Flags a person reviewed (``govwatch ack KEY RULE``): a reviewed (rule, evidence) pair on a
+    release raises no ``tampered`` again until its evidence changes (crawler/store/acks.py)."""
+    db.execute(
+        """
+        CREATE TABLE acks (
+            key TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            acked_at TEXT NOT NULL,
+            PRIMARY KEY (key, rule, evidence)
+        )
+        """
+    )

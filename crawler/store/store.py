@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from crawler.clock import now_iso, parse_iso
 from crawler.model import Event, Fetch, Flag, Release
-from crawler.store import outbox
+from crawler.store import acks, outbox, upgrade
 from crawler.store.codec import decompress, dumps, event_from_row, insert, loads
 from crawler.store.columns import record_column
 from crawler.store.diffing import changed_fields, char_diff, version_text
@@ -287,6 +287,31 @@ class Store:
                 layout_threshold=layout_threshold,
                 complete=complete,
             )
+
+    def outdated(self, site: str, version: int) -> bool:
+        """Whether ``site`` has versions written by a normalizer older than ``version``."""
+        return bool(upgrade.outdated_keys(self.db, site, version))
+
+    def upgrade(self, site: str, version: int, rederive: upgrade.Rederive) -> dict[str, int]:
+        """Re-derive ``site``'s releases that hold a version of a normalizer older than ``version``
+        and re-key those that now show their 索引号; no events (crawler/store/upgrade.py). One
+        transaction per release; returns counts of releases, versions, rehashed, skipped versions,
+        renamed and merged releases."""
+        stats: Counter[str] = Counter({name: 0 for name in upgrade.STATS})
+        for key in upgrade.outdated_keys(self.db, site, version):
+            with self._write() as db:
+                upgrade.upgrade_release(db, key, version, rederive, stats)
+        return dict(stats)
+
+    def ack(self, key_or_url: str, rule: str) -> tuple[str, list[str]]:
+        """Mark the current critical ``rule`` flags of a release as reviewed (``govwatch ack``):
+        ``(key, the evidence reviewed)``; ``StoreError`` when the release has no such flag now."""
+        with self._write() as db:
+            key = self.resolve(key_or_url)
+            evidence = acks.acknowledge(db, key, rule, now_iso())
+        if not evidence:
+            raise StoreError(f"{key}: no critical {rule!r} flag to acknowledge")
+        return key, evidence
 
     def reparse(self, normalize_fn: Callable[..., Release]) -> dict[str, int]:
         """Re-normalize every stored version's raw HTML; rewrite hashes and fields, emit no events.

@@ -219,3 +219,22 @@ def test_the_repository_config_loads_with_the_seeds(tmp_path):
     names = [s.name for s in config.sites]
     assert names[0] == "quzhou" and len(names) == 1 + len(list((REPO / "seeds").glob("*.yaml")))
     assert config.site("zj-jyt").hosts == frozenset({"jyt.zj.gov.cn"})
+
+
+def test_site_integrity_options(tmp_path):
+    text = (
+        MINIMAL
+        + "    integrity: {allow_hosts: [epaper.example.com, 'https://news.example.org/'], ignore: [host_mismatch]}\n"
+    )
+    site = load_config(write(tmp_path / "config.yaml", text)).site("quzhou")
+    assert site.integrity.allow_hosts == ("epaper.example.com", "https://news.example.org/")
+    assert site.integrity.ignore == ("host_mismatch",)
+    assert load_config(write(tmp_path / "c2.yaml", MINIMAL)).site("quzhou").integrity.ignore == ()
+
+
+def test_site_integrity_unknown_rule_names_file_line_and_key(tmp_path):
+    text = MINIMAL + "    integrity: {ignore: [hidden_link]}\n"
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path / "config.yaml", text))
+    message = str(err.value)
+    assert "config.yaml:7" in message and "integrity.ignore[0]" in message and "hidden_links" in message

@@ -48,22 +48,39 @@ def test_style_blocks_define_hidden_classes_and_ids():
 def test_hidden_block_of_outbound_links_is_critical():
     flags = flags_for((OWN / "dirty-hidden-links.html").read_bytes(), rules=[RULE])
     assert critical(flags)
-    link_flag = next(f for f in flags if "off-site link" in f.evidence)
-    assert "xpj-casino888.com" in link_flag.evidence
+    link_flag = next(f for f in flags if "link" in f.evidence)
+    assert "xpj-casino888.com" in link_flag.evidence and "3 hidden link(s)" in link_flag.evidence
     assert "hidden" in link_flag.location
+    assert link_flag.certain  # spam terms: defacement beyond doubt
 
 
-def test_hidden_offsite_links_without_spam_words():
-    html = page(
-        '<p>正文</p><div style="font-size:0"><a href="http://cheap-pills.example.com/">链接</a></div>'
+def test_hidden_offsite_links_without_spam_words_make_a_farm_from_three():
+    one = '<a href="http://cheap-pills.example.com/">链接</a>'
+    html = page(f'<p>正文</p><div style="font-size:0">{one}</div>')
+    flags = flags_for(html, rules=[RULE])
+    assert not critical(flags) and flags[0].severity == "info"  # one or two links to an ordinary site
+    three = "".join(f'<a href="http://shop{n}.example.com/">链接{n}</a>' for n in range(3))
+    farm = critical(flags_for(page(f'<p>正文</p><div style="font-size:0">{three}</div>'), rules=[RULE]))
+    assert farm and not farm[0].certain and "3 off-site links" in farm[0].evidence
+
+
+def test_hover_menu_and_font_size_gap_trick_are_no_farm():
+    menu = "".join(f'<li><a href="http://paper{n}.example.com/">报纸{n}</a></li>' for n in range(4))
+    html = (
+        "<html><head><style>.nav .drop{display:none} .nav li:hover .drop{display:block}</style></head>"
+        f'<body><ul class="nav"><li>数字报<ul class="drop">{menu}</ul></li></ul><p>正文</p></body></html>'
     )
-    assert critical(flags_for(html, rules=[RULE]))
+    assert not critical(flags_for(html, rules=[RULE]))
+    logos = "".join(f'<a href="http://partner{n}.example.com/"><img src="/l{n}.png"></a>' for n in range(4))
+    footer = page(f'<p>正文</p><div class="foot" style="font-size:0">{logos}</div>')
+    assert flags_for(footer, rules=[RULE]) == []
 
 
 def test_class_hidden_by_page_style_counts():
     html = (
         "<html><head><style>.lk{position:absolute;top:-999px}</style></head>"
-        '<body><p>正文</p><div class="lk"><a href="http://spam-site.cc/">点击</a></div></body></html>'
+        '<body><p>正文</p><div class="lk"><a href="http://spam-site.cc/">点击</a>'
+        '<a href="http://spam-site2.cc/">点击</a><a href="http://spam-site3.cc/">点击</a></div></body></html>'
     )
     flags = flags_for(html, rules=[RULE])
     assert critical(flags) and ".lk" in flags[0].location
@@ -87,7 +104,8 @@ def test_hidden_government_menus_and_offscreen_css_are_fine():
 
 
 def test_offsite_rule_skipped_without_site_hosts():
-    html = page('<div style="display:none"><a href="http://outside.example.com/">外部链接</a></div>')
+    links = "".join(f'<a href="http://outside{n}.example.com/">外部链接</a>' for n in range(3))
+    html = page(f'<div style="display:none">{links}</div>')
     assert critical(flags_for(html, site_hosts=("www.example.gov.cn",), rules=[RULE]))
     assert flags_for(html, site_hosts=None, rules=[RULE]) == []
     assert flags_for(html, site_hosts=[], rules=[RULE]) == []
@@ -104,3 +122,16 @@ def test_script_written_hidden_link_block():
         '<a href="http://casino-xx.top/">x</a></div>\');</script><p>正文</p>'
     )
     assert critical(flags_for(html, rules=[RULE]))
+
+
+def test_a_site_may_allow_hosts_and_ignore_rules():
+    from crawler.integrity import check
+    from crawler.model import Release
+
+    links = "".join(f'<a href="http://epaper{n}.example.com/">数字报{n}</a>' for n in range(3))
+    html = page(f'<p>正文</p><div style="display:none">{links}</div>')
+    release = Release(url="https://www.example.gov.cn/a.html")
+    hosts = ("www.example.gov.cn",)
+    assert critical(check(html, release, site_hosts=hosts))
+    assert not critical(check(html, release, site_hosts=hosts, allow_hosts=["example.com"]))
+    assert check(html, release, site_hosts=hosts, ignore=["hidden_links"]) == []

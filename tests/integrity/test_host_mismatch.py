@@ -1,6 +1,6 @@
 from crawler.integrity.detectors.host_mismatch import RULE
 
-from .conftest import OWN, flags_for
+from .conftest import OWN, flags_for, page
 
 TWIN = OWN / "quzhou-clean-twin.html"
 
@@ -34,3 +34,11 @@ def test_canonical_link():
 def test_relative_url_meta_resolves_to_the_served_url():
     html = '<html><head><meta name="Url" content="./t20190918_693227.shtml"></head><body></body></html>'
     assert flags_for(html, rules=[RULE]) == []
+
+
+def test_site_domain_listing_several_hosts_names_the_site():
+    html = page('<meta name="SiteDomain" content="www.whb.example.gov.cn,www.example.gov.cn">')
+    assert flags_for(html, rules=[RULE]) == []
+    other = page('<meta name="SiteDomain" content="www.a.example.org，www.b.example.org">')
+    flags = flags_for(other, rules=[RULE])
+    assert flags and "a.example.org" in flags[0].evidence

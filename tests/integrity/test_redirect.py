@@ -67,3 +67,13 @@ def test_ordinary_third_party_scripts_are_not_flags():
         '<script src="//js.users.51.la/1.js"></script><script src="http://v1.jiathis.com/code/jia.js"></script>'
     )
     assert redirect_flags(page(html)) == []
+
+
+def test_window_open_from_a_click_handler_is_no_redirect():
+    html = page(
+        "<script>$('#search').click(function () { window.open('http://epaper.news.example.com/search?q=' + q); });"
+        "document.getElementById('b').onclick = () => { window.open(\"http://epaper.news.example.com/\"); };</script>"
+    )
+    assert redirect_flags(html) == []
+    popup = page("<script>window.open('http://ads.example.com/');</script>")
+    assert [f.severity for f in redirect_flags(popup)] == ["warning"]  # one that runs on load still shows

@@ -111,3 +111,19 @@ def test_config_names_the_database(db, tmp_path):
     result = govwatch("history", INDEX_NO, "--config", str(config))
     assert result.returncode == 0, result.stderr
     assert INDEX_NO in result.stdout
+
+
+def test_ack_marks_a_flag_reviewed(db):
+    result = govwatch("ack", URL, "hidden_offsite_link", "--db", str(db))
+    assert result.returncode == 2 and "unknown rule" in result.stderr  # only the integrity rules' names
+    with Store(db) as store:
+        store.db.execute(
+            "UPDATE release_urls SET critical_flags = ? WHERE url = ?", ['[["hidden_links", "3 links"]]', URL]
+        )
+    result = govwatch("ack", URL, "hidden_links", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert INDEX_NO in result.stdout and "3 links" in result.stdout
+    with Store(db) as store:
+        assert [r["rule"] for r in store.db.query("SELECT rule FROM acks")] == ["hidden_links"]
+    result = govwatch("ack", URL, "redirect", "--db", str(db))
+    assert result.returncode == 2 and "no critical 'redirect' flag" in result.stderr

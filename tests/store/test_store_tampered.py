@@ -46,3 +46,34 @@ def test_flags_going_away_and_coming_back_is_tampered_again(store):
     assert (
         store.db["release_urls"].get(URL)["critical_flags"] == '[["hidden_offsite_link", "365bet.example"]]'
     )
+
+
+def test_first_run_tampered_is_baseline_unless_certain(store):
+    """What a site already showed when watching began is stored, not pushed — unless it is certain
+    defacement (a spam brand form, a junk preamble …), which is reported at once."""
+    doubtful = Flag(rule="hidden_links", severity="critical", evidence="3 off-site links hidden together")
+    events = ok(store, release(), flags=[doubtful], baseline=True)
+    assert types(events) == ["new", "tampered"] and events[1].baseline
+    other = release(index_no="11330800002618015K/2022-999999")
+    certain = Flag(rule="spam_lexicon", severity="critical", evidence="365bet", certain=True)
+    events = ok(store, other, flags=[certain], baseline=True)
+    assert types(events) == ["new", "tampered"] and not events[1].baseline
+    assert events[1].flags[0]["certain"] is True
+    # after the first run, every new critical flag is news
+    assert not ok(store, release(), flags=[doubtful, certain])[0].baseline
+
+
+def test_acknowledged_flag_is_quiet_until_its_evidence_changes(store):
+    ok(store, release(), flags=[SPAM])
+    key, evidence = store.ack(URL, SPAM.rule)
+    assert evidence == [SPAM.evidence]
+    assert ok(store, release()) == []
+    assert ok(store, release(), flags=[SPAM]) == []  # reviewed: back again, not reported
+    changed = Flag(rule=SPAM.rule, severity="critical", evidence="365bet.example/another")
+    assert types(ok(store, release(), flags=[changed])) == ["tampered"]
+    import pytest
+
+    from crawler.store import StoreError
+
+    with pytest.raises(StoreError, match="no critical 'redirect' flag"):
+        store.ack(key, "redirect")

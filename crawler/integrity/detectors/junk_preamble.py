@@ -60,7 +60,7 @@ def _preamble_flag(page: Page) -> Flag | None:
     if len(tags) <= 1 and "</" not in pre:
         # one unclosed element wrapping the whole document (an archive's <text id=URL …> envelope)
         return Flag(RULE, "info", f"{clip(pre)} [a wrapper element before the document]", "preamble")
-    return Flag(RULE, "critical", f"{clip(pre)} [{'; '.join(notes)}]", "preamble")
+    return Flag(RULE, "critical", f"{clip(pre)} [{'; '.join(notes)}]", "preamble", certain=True)
 
 
 def _is_empty(el) -> bool:
@@ -89,7 +89,7 @@ def _storm_flags(page: Page) -> list[Flag]:
         note = f'{len(empty)} empty elements share id "{el_id}"'
         if bad:
             note += "; non-HTML tags " + ", ".join(f"<{t}>" for t in bad)
-        flags.append(Flag(RULE, "critical", f"{clip(quote)} [{note}]", page.location(empty[0])))
+        flags.append(Flag(RULE, "critical", f"{clip(quote)} [{note}]", page.location(empty[0]), certain=True))
     return flags
 
 

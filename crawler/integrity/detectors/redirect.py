@@ -4,10 +4,12 @@ critical — script that tests ``document.referrer`` for a search engine (baidu,
 and then moves the page (location, window.open, document.write of a script, an element's src); an
 unconditional (top-level) ``location = / location.replace() / location.assign()`` to an off-site host;
 a meta refresh to an off-site host; ``onload`` handlers doing the same.
-warning — such a redirect or ``window.open`` inside a function (usually a click handler); packed
+warning — such a redirect inside a function (usually a click handler); a ``window.open`` to an
+off-site host in code that runs when the page loads (a pop-up); packed
 (``eval(function(p,a,c,k,e,…``) inline script; ``document.write`` of a script from an off-site host that
 is not a known statistics/inspection vendor.
-Off-site rules need the site's hosts; the referrer rule does not. Plain third-party scripts
+A ``window.open`` inside a function — a click handler opening the site's newspaper, a search box —
+is no redirect and is not flagged. Off-site rules need the site's hosts; the referrer rule does not. Plain third-party scripts
 (hm.baidu.com, cnzz, 51.la, ucap, jiucuo, share widgets) are never flagged.
 """
 
@@ -47,6 +49,28 @@ def _depth_at(code: str, pos: int) -> int:
     return max(0, code.count("{", 0, pos) - code.count("}", 0, pos))
 
 
+_FUNCTION = re.compile(r"function\b[^{]*$|=>\s*$|\)\s*$", re.S)
+
+
+def _in_function(code: str, pos: int) -> bool:
+    """Whether ``pos`` lies inside a function body (a handler, or a function called later), not in
+    code that runs when the page loads: the innermost open brace before it follows ``function(…)``,
+    ``=>`` or a ``)``."""
+    depth = 0
+    for index in range(pos - 1, -1, -1):
+        char = code[index]
+        if char == "}":
+            depth += 1
+        elif char == "{":
+            if depth == 0:
+                head = code[max(0, index - 200) : index]
+                if _FUNCTION.search(head):
+                    return True
+            else:
+                depth -= 1
+    return False
+
+
 def _referrer_flags(page: Page, el, code: str) -> list[Flag]:
     m = _REFERRER.search(code)
     if not m or not _ENGINES.search(code) or not _MOVES.search(code, m.end()):
@@ -58,6 +82,7 @@ def _referrer_flags(page: Page, el, code: str) -> list[Flag]:
             "critical",
             clip("search-engine referrer redirect: " + code[start:]),
             page.location(el) + " (script)",
+            certain=True,
         )
     ]
 
@@ -82,6 +107,8 @@ def _script_flags(page: Page, el, code: str) -> list[Flag]:
                 )
             )
     for m in _OPEN.finditer(code):
+        if _in_function(code, m.start()):
+            continue  # a pop-up opened by a click handler or a function the page calls: no redirect
         host = page.host(m.group(2))
         if host and page.offsite(host):
             flags.append(

@@ -63,5 +63,5 @@ def detect(page: Page) -> list[Flag]:
         else:
             severity, why = "warning", "added in an enforcement passage"
         where = "head title" if offset and j == 0 else f"body p[{j - offset + 1}]"
-        flags.append(Flag(RULE, severity, clip(f"+{added} [{why}]"), where))
+        flags.append(Flag(RULE, severity, clip(f"+{added} [{why}]"), where, certain=severity == "critical"))
     return flags

@@ -67,7 +67,11 @@ def judge_passage(page: Page, passage: Passage) -> Flag | None:
         return None
     severity, hit, why = verdict
     return Flag(
-        RULE, severity, f"{evidence(scan, hit, window, passage.text)} [{why}]", page.location(passage)
+        RULE,
+        severity,
+        f"{evidence(scan, hit, window, passage.text)} [{why}]",
+        page.location(passage),
+        certain=severity == "critical",
     )
 
 
