@@ -178,7 +178,7 @@ def reparse(store: Store) -> None:
 @click.command()
 @click.argument("key_or_url")
 @click.argument("rule")
-@with_store
+@with_store(read_only=False)
 def ack(store: Store, key_or_url: str, rule: str) -> None:
     """Mark a release's RULE flag as reviewed: no `tampered` for it again until its evidence changes."""
     from crawler.integrity import DETECTORS
