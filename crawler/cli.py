@@ -7,6 +7,8 @@ Datasette, and a broken optional layer cannot break the others.
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from typing import Any
 
 import click
@@ -28,6 +30,9 @@ COMMANDS: dict[str, str] = {
     "daemon": "crawler.daemon.cli:daemon",
     "serve": "crawler.browse.cli:serve",
     "health": "crawler.health.cli:health",
+    "config": "crawler.config.cli:config",
+    "init": "crawler.onboard.cli:init",
+    "add-site": "crawler.onboard.cli:add_site",
 }
 
 
@@ -58,7 +63,32 @@ def cli() -> None:
 
 
 def main() -> None:
+    """Run a command; usage errors, missing files and Ctrl-C end in one line, never a traceback
+    (exit statuses: ``crawler.console``)."""
+    from crawler import console
     from crawler.safetext import install_log_filter
 
     install_log_filter()  # page text in log lines reaches terminals and log files without escapes
-    cli(prog_name="govwatch")
+    try:
+        result = cli.main(prog_name="govwatch", standalone_mode=False)
+    except click.UsageError as exc:
+        hint = ""
+        if exc.ctx is not None:
+            hint = f" (see `{exc.ctx.command_path} --help`)"
+        console.fail(exc.format_message().rstrip(".") + hint, console.EXIT_USAGE)
+    except click.ClickException as exc:
+        console.fail(exc.format_message(), exc.exit_code)
+    except click.exceptions.Abort:
+        console.fail("interrupted", console.EXIT_INTERRUPTED)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        console.fail("interrupted", console.EXIT_INTERRUPTED)
+    except BrokenPipeError:  # `govwatch releases | head`: the reader has gone, nothing to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the exit's flush of stdout cannot fail again
+        sys.exit(console.EXIT_OK)
+    except OSError as exc:  # a file the command needed: name it, no traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        console.fail(f"{exc.strerror or exc}{where}", console.EXIT_USAGE)
+    sys.exit(result if isinstance(result, int) else console.EXIT_OK)

@@ -39,10 +39,14 @@ from pydantic import (  # noqa: E402
 from pydantic_core import PydanticCustomError  # noqa: E402
 
 
-def problem(message: str, *at: str | int) -> PydanticCustomError:
+def problem(
+    message: str, *at: str | int, choices: tuple[str, ...] = (), given: str | None = None
+) -> PydanticCustomError:
     """A validation error with our own message; ``at`` appends key path parts below the value
-    being validated (a model check that blames one of its keys)."""
-    return PydanticCustomError("govwatch", "{message}", {"message": message, "at": list(at)})
+    being validated (a model check that blames one of its keys); ``choices`` and ``given`` let the
+    message end with the closest choice (did you mean …?)."""
+    ctx = {"message": message, "at": list(at), "choices": list(choices), "given": given}
+    return PydanticCustomError("govwatch", "{message}", ctx)
 
 
 def show(value: object) -> str:

@@ -8,6 +8,7 @@ span files (site names, sink names). One ``ConfigError`` carries them all.
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 from collections.abc import Mapping
 from pathlib import Path
@@ -134,12 +135,12 @@ def config_from_dict(
     located = [(root.key(data, "sites").item(raw_sites, i), s) for i, s in enumerate(raw_sites or [])]
     include_issues: list[Issue] = []
     located += _included_sites(data, base, include_issues)
-    issues += [Issue(i.message, i.source or source, i.line, i.key, i.choices) for i in include_issues]
+    issues += [dataclasses.replace(i, source=i.source or source) for i in include_issues]
     sites: list[tuple[At, object, SiteConfig]] = []
     for at, raw in located:
         site_issues: list[Issue] = []
         site = _validate(site_model, raw, at.source, base, site_issues)
-        issues += [Issue(i.message, i.source, i.line, _join(at.path, i.key), i.choices) for i in site_issues]
+        issues += [dataclasses.replace(i, key=_join(at.path, i.key)) for i in site_issues]
         if site is not None:
             sites.append((at, raw, site))
     _unique_site_names(sites, issues)

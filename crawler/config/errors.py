@@ -8,6 +8,7 @@ written (``crawler.config.yamlines`` keeps the lines).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,19 +16,41 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Issue:
     """One problem: where (file, line, key path) and what; ``choices`` are the keys or values that
-    would have been accepted there, when there is such a list (for suggestions)."""
+    would have been accepted there, when there is such a list, and ``given`` what was written instead:
+    ``str()`` then ends with the closest choice (``did you mean `download_delay`?``)."""
 
     message: str
     source: str | None = None
     line: int | None = None
     key: str = ""
     choices: tuple[str, ...] = ()
+    given: str | None = None
+
+    @property
+    def suggestion(self) -> str | None:
+        return suggest(self.given, self.choices) if self.given is not None else None
 
     def __str__(self) -> str:
         where = ""
         if self.source:
             where = self.source + (f":{self.line}" if self.line else "") + ": "
-        return where + (f"{self.key}: " if self.key else "") + self.message
+        text = where + (f"{self.key}: " if self.key else "") + self.message
+        if self.suggestion:
+            text += f" — did you mean `{self.suggestion}`?"
+        return text
+
+
+def suggest(given: str, choices: Iterable[str]) -> str | None:
+    """The choice ``given`` was most likely meant to be (a typo, another case, ``-`` for ``_``), or None."""
+    options = [c for c in choices if c != given]
+    if not options or not given:
+        return None
+    folded = {c.lower().replace("-", "_"): c for c in options}
+    key = given.strip().lower().replace("-", "_").replace(" ", "_")
+    if key in folded:
+        return folded[key]
+    close = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
+    return folded[close[0]] if close else None
 
 
 class ConfigError(ValueError):
@@ -73,5 +96,5 @@ class At:
         line = _line_of(seq, index, "item_lines") or getattr(seq, "line", None) or self.line
         return At(self.source, f"{self.path}[{index}]", line)
 
-    def issue(self, message: str, choices: tuple[str, ...] = ()) -> Issue:
-        return Issue(message, self.source, self.line, self.path, choices)
+    def issue(self, message: str, choices: tuple[str, ...] = (), given: str | None = None) -> Issue:
+        return Issue(message, self.source, self.line, self.path, choices, given)

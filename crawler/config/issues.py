@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from crawler.config.errors import Issue
+from crawler.config.errors import Issue, suggest
 from crawler.config.kinds import models_in
 from crawler.options import show
 
@@ -149,8 +149,10 @@ def issues_from(
             key = str(loc[-1])
             at_line = walk.key_line(walk.value, key) or getattr(walk.value, "line", None) or walk.line
             choices = _allowed(walk.model)
-            message = "unknown key" + (f" (allowed: {', '.join(choices)})" if choices else "")
-            unknown.append(Issue(message, source, at_line, _path([*walk.path, key], prefix), choices))
+            message = "unknown key"
+            if choices and not suggest(key, choices):
+                message += f" (allowed: {', '.join(choices)})"
+            unknown.append(Issue(message, source, at_line, _path([*walk.path, key], prefix), choices, key))
             continue
         if kind == "missing":
             key = str(loc[-1])
@@ -160,7 +162,19 @@ def issues_from(
         if isinstance(walk.model, _Union):
             ctx = {**ctx, "tags": tuple(t for t in map(_tag_of, walk.model.models) if t)}
         message, choices, extra = _message(kind, error["msg"], ctx, value)
-        other.append(Issue(message, source, walk.line, _path([*walk.path, *extra], prefix), choices))
+        given = ctx.get("tag") if kind == "union_tag_invalid" else value
+        if kind == "govwatch" and ctx.get("given") is not None:
+            given = ctx["given"]
+        other.append(
+            Issue(
+                message,
+                source,
+                walk.line,
+                _path([*walk.path, *extra], prefix),
+                choices,
+                given if isinstance(given, str) and choices else None,
+            )
+        )
     return unknown + sorted(other, key=lambda i: i.line or 0)
 
 
@@ -169,7 +183,7 @@ def _message(
 ) -> tuple[str, tuple[str, ...], list[str | int]]:
     """``(message, choices, key parts to add)`` for one pydantic error type."""
     if kind == "govwatch":
-        return str(ctx["message"]), (), []
+        return str(ctx["message"]), tuple(ctx.get("choices") or ()), []
     if kind == "literal_error":
         names = tuple(_names(str(ctx.get("expected", ""))))
         return f"{value!r} is not one of {', '.join(names)}", names, []

@@ -161,7 +161,10 @@ def _schedule(value: str) -> str:
     try:
         cron_trigger(schedule, "Asia/Shanghai")
     except ValueError as exc:
-        raise problem(f"{schedule!r} is not a valid cron schedule: {exc}") from None
+        aliases = tuple(CRON_ALIASES) if schedule.startswith("@") else ()
+        raise problem(
+            f"{schedule!r} is not a valid cron schedule: {exc}", choices=aliases, given=schedule
+        ) from None
     return schedule
 
 
@@ -289,8 +292,11 @@ class Config(Options):
         for site in self.sites:
             if site.name == name:
                 return site
-        known = ", ".join(s.name for s in self.sites) or "(none)"
-        raise ConfigError(f"no site named {name!r}; known sites: {known}", str(self.path or "<config>"))
+        from crawler.config.errors import Issue
+
+        names = tuple(s.name for s in self.sites)
+        message = f"no site named {name!r}; known sites: {', '.join(names) or '(none)'}"
+        raise ConfigError(issues=[Issue(message, str(self.path or "<config>"), choices=names, given=name)])
 
     @property
     def tzinfo(self) -> ZoneInfo:
@@ -324,11 +330,32 @@ def crontab_weekdays(field: str) -> str:
     return re.sub(r"(?<![/\d])\d+", name, field)
 
 
+#: the schedules crontab names (``@reboot`` aside: the daemon has no boot to run at)
+CRON_ALIASES: Mapping[str, str] = MappingProxyType(
+    {
+        "@yearly": "0 0 1 1 *",
+        "@annually": "0 0 1 1 *",
+        "@monthly": "0 0 1 * *",
+        "@weekly": "0 0 * * 0",
+        "@daily": "0 0 * * *",
+        "@midnight": "0 0 * * *",
+        "@hourly": "0 * * * *",
+    }
+)
+
+
 def cron_trigger(expression: str, timezone: str | tzinfo = "Asia/Shanghai") -> Any:
-    """Build a ``CronTrigger``; ``ValueError`` when APScheduler rejects it or the field count is wrong."""
+    """Build a ``CronTrigger`` from 5 cron fields, 6 with seconds first, or an alias (``@daily``);
+    ``ValueError`` when APScheduler rejects it or the field count is wrong."""
     from apscheduler.triggers.cron import CronTrigger
 
     tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+    alias = expression.strip().lower()
+    if alias.startswith("@"):
+        if alias not in CRON_ALIASES:
+            names = ", ".join(CRON_ALIASES)
+            raise ValueError(f"{expression.strip()} is not a schedule name (known: {names})")
+        expression = CRON_ALIASES[alias]
     fields = expression.split()
     if len(fields) == 5:
         fields = ["0", *fields]
