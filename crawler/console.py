@@ -25,6 +25,8 @@ from typing import Any, NoReturn
 
 import click
 
+from crawler.safetext import one_line
+
 EXIT_OK, EXIT_ATTENTION, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 PREFIX = "govwatch"
 TABLE_FORMATS = ("table", "tsv", "json")
@@ -67,7 +69,7 @@ def fail(problem: object, code: int = EXIT_USAGE) -> NoReturn:
 
 def _clean(text: str) -> str:
     """No control characters from stored or fetched text reach the terminal."""
-    return "".join(c for c in text if c in "\t" or (c >= " " and not 0x7F <= ord(c) <= 0x9F))
+    return one_line(text)
 
 
 # --- tables ---------------------------------------------------------------------------------------
@@ -107,8 +109,7 @@ def plain_table(headers: Sequence[str], rows: Iterable[Sequence[object]], right:
 
 
 def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return _clean(text.replace("\n", " ").replace("\t", " "))
+    return _clean("" if value is None else str(value))
 
 
 def print_table(

@@ -52,6 +52,7 @@ class Column:
     group_size: int = 3
     pages: list[Page] = field(default_factory=list)  # newest first
     unitid: str = ""
+    pages_withdrawn: list[Page] = field(default_factory=list)
 
 
 @dataclass
@@ -105,6 +106,8 @@ class SampleSite:
         validators: bool = True,
         site_name: str = "衢州市人民政府",
         host_label: str = "www.qz.gov.cn",
+        first_id: int = 59047001,
+        org_code: str = "11330800002618015K",
     ) -> None:
         self.profile = profile
         self.encoding = encoding
@@ -121,7 +124,8 @@ class SampleSite:
         self.bytes_served = 0
         self.visits = itertools.count(1000)
         self.lock = threading.RLock()
-        self._ids = itertools.count(59047001)
+        self._ids = itertools.count(first_id)
+        self.org_code = org_code  # the first part of the 索引号 of its releases
         self.redirects: dict[str, str] = {}
 
     # ------------------------------------------------------------------ building
@@ -148,7 +152,7 @@ class SampleSite:
             col = self.columns[cid]
             day = day or date(2022, 9, 14)
             if index_no == "auto":
-                index_no = f"11330800002618015K/{day.year}-{pid % 1000000:06d}"
+                index_no = f"{self.org_code}/{day.year}-{pid % 1000000:06d}"
             page = Page(
                 id=pid,
                 column=cid,
@@ -193,8 +197,21 @@ class SampleSite:
             page.state = how
             col = self.columns[page.column]
             col.pages = [p for p in col.pages if p.id != pid]
-            col.pages_withdrawn = [*getattr(col, "pages_withdrawn", []), page]  # type: ignore[attr-defined]
+            col.pages_withdrawn.append(page)
             return page
+
+    def restore(self, pid: int) -> Page:
+        """Put a withdrawn release back, live and listed where its date puts it."""
+        with self.lock:
+            for col in self.columns.values():
+                for page in col.pages_withdrawn:
+                    if page.id == pid:
+                        col.pages_withdrawn.remove(page)
+                        page.state = "live"
+                        col.pages.append(page)
+                        col.pages.sort(key=lambda p: p.day, reverse=True)
+                        return page
+            raise KeyError(pid)
 
     def fault(self, path: str, *kinds: str, sticky: str | None = None) -> None:
         """Serve the next requests of ``path`` as faults (``sticky`` keeps one until ``clear``):
@@ -243,9 +260,7 @@ class SampleSite:
 
     def _path_index(self) -> dict[str, Page]:
         """``path -> page``, rebuilt when pages are added or withdrawn (large sites stay fast)."""
-        signature = tuple(
-            (len(c.pages), len(getattr(c, "pages_withdrawn", []))) for c in self.columns.values()
-        )
+        signature = tuple((len(c.pages), len(c.pages_withdrawn)) for c in self.columns.values())
         cached = getattr(self, "_index_cache", None)
         if cached is None or cached[0] != signature:
             cached = (signature, {self.page_path(p): p for p in self.all_pages()})
@@ -256,7 +271,7 @@ class SampleSite:
         out: list[Page] = []
         for col in self.columns.values():
             out.extend(col.pages)
-            out.extend(getattr(col, "pages_withdrawn", []))
+            out.extend(col.pages_withdrawn)
         return out
 
     # ------------------------------------------------------------------ serving

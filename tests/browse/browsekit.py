@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from crawler.demo.cli import REFERENCE_PATH, reference_page
+from crawler.demo.story import REFERENCE_PATH, reference_page
 from crawler.demo.site import Page, SampleSite, build_site
 from tests.helpers import NEWS, NOTICES, REPO, free_port, run_crawl, site_entry, write_config
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from crawler.demo.cli import REFERENCE_PATH, reference_page
+from crawler.demo.story import REFERENCE_PATH, reference_page
 from crawler.demo.server import serve
 from crawler.demo.site import SampleSite, build_site
 from tests.helpers import run_crawl, schema, site_entry, write_config
