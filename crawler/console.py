@@ -21,10 +21,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any, NoReturn
 
 import click
 
+from crawler import clock
 from crawler.safetext import one_line
 
 EXIT_OK, EXIT_ATTENTION, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -149,3 +151,21 @@ def print_table(
     if title:
         click.echo(_clean(title))
     click.echo(plain_table(headers, rows, right), nl=False)
+
+
+class Since(click.ParamType):
+    """A ``--since`` value (``clock.parse_since``): a date, a date-time, today, yesterday, 7d …;
+    anything else is a usage error (exit 2)."""
+
+    name = "WHEN"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return clock.parse_since(str(value))
+        except clock.ClockError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+SINCE = Since()

@@ -16,13 +16,16 @@ never rendered (``crawler.browse.downloads``); a file that is not a govwatch dat
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
+import socket
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import click
 
+from crawler import console
 from crawler.browse.metadata import build_metadata
 
 HERE = Path(__file__).resolve().parent
@@ -31,21 +34,28 @@ STATIC_MOUNT = ("-/govwatch-static", str(HERE / "static"))  # /-/govwatch-static
 SETTINGS = {"sql_time_limit_ms": 3000, "facet_time_limit_ms": 500, "default_page_size": 50}
 
 
-def _fail(message: str) -> None:
-    click.echo(f"govwatch: {message}", err=True)
-    raise click.exceptions.Exit(2)
+def _fail(message: object) -> None:
+    console.fail(message)
 
 
-def database_from_config(config: Path) -> Path:
-    if not config.is_file():
-        _fail(f"config file not found: {config}")
-    from crawler.config import load_config
-
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` (``0``: any free port), or one line saying why not."""
     try:
-        return Path(load_config(config).database)
-    except Exception as exc:  # the config layer's errors name file, key and line
-        _fail(str(exc))
-        raise  # unreachable
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        busy = getattr(exc, "errno", None) == errno.EADDRINUSE
+        why = (
+            "is already in use (another `govwatch serve`?): try --port with another number"
+            if busy
+            else f"cannot be used: {exc.strerror or exc}"
+        )
+        _fail(f"{host}:{port} {why}")
+    sock.set_inheritable(True)
+    return sock
 
 
 def register_plugin() -> None:
@@ -117,14 +127,20 @@ def build_datasette(db: Path, *, allow_sql: bool = False) -> Any:
 )
 def serve(db_path: Path | None, config: Path | None, port: int, host: str, allow_sql: bool) -> None:
     """Browse the archive in Datasette (read-only): search, history, diffs, tampered pages, Atom feed."""
-    if db_path and config:
-        _fail("give --db or --config, not both")
-    db = db_path or (database_from_config(config) if config else Path("govwatch.db"))
-    if not db.is_file():
-        _fail(f"database not found: {db} (run `govwatch crawl` or `govwatch demo --db {db}` first)")
+    from crawler.config import ConfigError
+    from crawler.config.locate import locate
+
+    try:
+        db = locate(db_path, config, load=False).require_database()
+    except ConfigError as exc:
+        _fail(exc)
+        return
     check_database(db)
+    sock = bind(host, port)
     import uvicorn
 
     ds = build_datasette(db.resolve(), allow_sql=allow_sql)
-    click.echo(f"govwatch serve: http://{host}:{port}/{db.stem} (Ctrl-C to stop)", err=True)
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)
+    shown = f"[{host}]" if ":" in host else host
+    console.note(f"serve: http://{shown}:{sock.getsockname()[1]}/{db.stem} (Ctrl-C to stop)")
+    server = uvicorn.Server(uvicorn.Config(ds.app(), log_level="warning", lifespan="on", workers=1))
+    server.run(sockets=[sock])

@@ -45,7 +45,7 @@ class Location:
         if self.database.is_dir():
             raise NotFound(f"database {self.database} is a folder, not an SQLite file")
         raise NotFound(
-            f"database {_shown(self.database)} not found (tried {', '.join(self.tried)}); "
+            f"database not found: {_shown(self.database)} (tried {', '.join(self.tried)}); "
             "`govwatch crawl` makes it, `govwatch demo` makes a sample one"
         )
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from crawler.config import Config, ConfigError, load_config
+from crawler import console
+from crawler.config import Config, ConfigError
 
 if TYPE_CHECKING:
     from crawler.crawl.runner import RunResult
@@ -18,34 +19,40 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def load_or_exit(path: Path) -> Config:
+SUMMARY = ("site", "run", "status", "requests", "new", "changed", "removed", "tampered", "failed", "reason")
+
+
+def load_or_exit(path: Path | None) -> Config:
+    """The configuration (``--config``, else ./config.yaml), or the problems and exit 2."""
+    from crawler.config.locate import require_config
+
     try:
-        return load_config(path)
+        return require_config(path)
     except ConfigError as exc:
-        click.echo(f"govwatch: configuration error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        console.fail(exc)
 
 
-def summary_table(results: list[RunResult]) -> Any:
-    from rich.table import Table
-
-    table = Table(title="govwatch crawl", show_lines=False)
-    for col in ("site", "run", "status", "requests", "new", "changed", "removed", "tampered", "failed"):
-        table.add_column(col, justify="right" if col not in ("site", "status") else "left")
+def print_summary(results: list[RunResult], fmt: str = "table") -> None:
+    """One row per run: counts of events by type and, when a run is not ok, why."""
+    rows = []
     for r in results:
         c = r.counts()
-        table.add_row(
-            r.site,
-            str(r.run_id),
-            r.status,
-            str(r.requests),
-            str(c["new"]),
-            str(c["changed"]),
-            str(c["removed"]),
-            str(c["tampered"]),
-            str(r.failed),
+        rows.append(
+            (
+                r.site,
+                r.run_id,
+                r.status,
+                r.requests,
+                c["new"],
+                c["changed"],
+                c["removed"],
+                c["tampered"],
+                r.failed,
+                r.reason,
+            )
         )
-    return table
+    right = [name not in ("site", "status", "reason") for name in SUMMARY]
+    console.print_table(SUMMARY, rows, fmt=fmt, title="govwatch crawl", right=right)
 
 
 def write_report(path: Path, results: list[RunResult]) -> None:
@@ -75,17 +82,24 @@ def storage_problem(exc: BaseException, database: Path) -> str | None:
 
 
 def run_crawl(
-    config: Config, site_names: tuple[str, ...], db: Path | None, report_json: Path | None, notify: bool
+    config: Config,
+    site_names: tuple[str, ...],
+    db: Path | None,
+    report_json: Path | None,
+    notify: bool,
+    fmt: str = "table",
 ) -> int:
-    from rich.console import Console
-
     from crawler.crawl.runner import crawl
     from crawler.store import Store
 
     try:
         sites = [config.site(name) for name in site_names] if site_names else list(config.sites)
     except ConfigError as exc:
-        click.echo(f"govwatch: {exc}", err=True)
+        console.error(exc)
+        return EXIT_USAGE
+    if not sites:
+        source = config.path or "the configuration"
+        console.error(f"{source} configures no sites: `govwatch add-site URL` adds one")
         return EXIT_USAGE
     database = (db or config.database).resolve()
     try:
@@ -95,19 +109,18 @@ def run_crawl(
         problem = storage_problem(exc, database)
         if problem is None:
             raise
-        click.echo(f"govwatch: crawl failed: {problem}", err=True)
+        console.error(f"crawl failed: {problem}")
         return EXIT_FAILED
     if report_json:
         write_report(report_json, results)
-    console = Console(stderr=False)
     for r in results:
         if r.status == "skipped" and r.message:
-            console.print(f"[yellow]{r.site}: {r.message} — run {r.run_id} skipped[/yellow]")
+            console.warning(f"{r.site}: {r.message} — run {r.run_id} skipped")
         elif r.status == "failed" and r.message:
-            click.echo(f"govwatch: {r.site}: run {r.run_id} failed: {r.message}", err=True)
+            console.error(f"{r.site}: run {r.run_id} failed: {r.message}")
     if notify and not any(r.storage_fault for r in results):  # events stay in the outbox
         deliver(store, config, results)
-    console.print(summary_table(results))
+    print_summary(results, fmt)
     return EXIT_OK if all(r.status in ("ok", "partial") for r in results) else EXIT_FAILED
 
 
@@ -115,10 +128,9 @@ def run_crawl(
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(path_type=Path),
-    default=Path("config.yaml"),
-    show_default=True,
-    help="Configuration file.",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Configuration file [./config.yaml].",
 )
 @click.option("--site", "site_names", multiple=True, help="Crawl only this site (repeatable).")
 @click.option(
@@ -134,8 +146,14 @@ def run_crawl(
     help="Write this invocation's runs and events as JSON.",
 )
 @click.option("--no-notify", is_flag=True, help="Leave events in the outbox (the daemon delivers them).")
+@console.format_option()
 def crawl(
-    config_path: Path, site_names: tuple[str, ...], db: Path | None, report_json: Path | None, no_notify: bool
+    config_path: Path | None,
+    site_names: tuple[str, ...],
+    db: Path | None,
+    report_json: Path | None,
+    no_notify: bool,
+    fmt: str,
 ) -> None:
     """Crawl every configured site once (or the ones named with --site) and record what changed.
 
@@ -143,4 +161,4 @@ def crawl(
     lock was held), 2 for configuration or usage errors.
     """
     config = load_or_exit(config_path)
-    sys.exit(run_crawl(config, site_names, db, report_json, not no_notify))
+    sys.exit(run_crawl(config, site_names, db, report_json, not no_notify, fmt))

@@ -71,3 +71,52 @@ def classify_failure(failure: Failure) -> str:
     if "maxsize" in text or "max size" in text or "Cancelled" in name:
         return "too_large"
     return name.lower() or "error"
+
+
+#: what a failure kind means, in the words of a log line or the crawl's reason column
+KIND_WORDS = {
+    "robots": "forbidden by robots.txt",
+    "dns": "DNS lookup failed (no such host)",
+    "timeout": "no answer in time",
+    "truncated": "the answer was cut short",
+    "too_large": "larger than 20 MB",
+    "connection": "connection lost",
+    "redirect_offsite": "redirected to another site",
+    "redirect_loop": "too many redirects",
+    "offsite_next_page": "its next page is on another site",
+    "waf": "a firewall (WAF) page instead of the list",
+    "captcha": "a captcha page instead of the list",
+    "login": "a login page instead of the list",
+    "no_datastore": "no Hanweb record store on the page (is it a Hanweb column?)",
+    "not_a_list": "no list on the page",
+    "empty_body": "an empty answer",
+    "parse_error": "the list page could not be read",
+    "storage_fault": "the database could not be written",
+}
+_TLS = ("ssl", "tls", "certificate", "handshake")
+
+
+def describe_kind(kind: str | None) -> str:
+    """A failure kind (``http_500``, ``dns`` …) in words (``HTTP 500``, ``DNS lookup failed …``)."""
+    if not kind:
+        return "failed"
+    if kind.startswith("http_") and kind[5:].isdigit():
+        return f"HTTP {kind[5:]}"
+    return KIND_WORDS.get(kind, kind.replace("_", " "))
+
+
+def describe_failure(failure: Failure) -> str:
+    """Why a download failed, in a few words: ``connection refused``, ``TLS error: …``, ``DNS lookup
+    failed (no such host)``, ``forbidden by robots.txt`` …"""
+    exc = failure.value
+    cause = getattr(exc, "__cause__", None)
+    detail = f"{exc} {cause!r} {getattr(exc, 'reasons', '')!r} {getattr(cause, 'reasons', '')!r}"
+    lowered = detail.lower()
+    kind = classify_failure(failure)
+    if kind not in ("robots", "dns", "too_large") and any(word in lowered for word in _TLS):
+        return "TLS error (the site's certificate or its TLS setup)"
+    if kind == "connection" and "refused" in lowered:
+        return "connection refused"
+    if kind == "connection" and "reset" in lowered:
+        return "connection reset"
+    return describe_kind(kind)

@@ -42,6 +42,7 @@ class RunResult:
     events: list[Event] = field(default_factory=list)
     message: str | None = None
     storage_fault: str | None = None  # the disk or the file failed: the run stopped there
+    reason: str = ""  # why the run is not ok, in a few words (the summary's reason column)
 
     def counts(self) -> Counter[str]:
         return Counter(e.type for e in self.events)
@@ -55,6 +56,7 @@ class RunResult:
             "status": self.status,
             "requests": self.requests,
             "bytes": self.bytes,
+            "reason": self.reason or None,
         }
 
 
@@ -153,6 +155,27 @@ class _Progress:
         crawler.signals.connect(on_response, signal=signals.response_received, weak=False)
 
 
+def run_reason(spider: GovSpider, result: RunResult) -> str:
+    """Why a run is failed or partial, in a few words: the list pages' failures first, then how many
+    release pages failed and why (``2 pages failed: HTTP 500 ×2``), then a bound that stopped it."""
+    parts: list[str] = []
+    lists = sorted({p.reason for p in spider.columns.values() if p.error and p.reason})
+    if lists:
+        parts.append("list page: " + "; ".join(lists))
+    if result.failed:
+        why = ", ".join(f"{r} ×{n}" if n > 1 else r for r, n in spider.failures.most_common(3))
+        noun = "page" if result.failed == 1 else "pages"
+        parts.append(f"{result.failed} {noun} failed" + (f": {why}" if why else ""))
+    if spider.bounded and not lists:
+        parts.append("stopped by max_requests, max_list_pages or max_duration")
+    return "; ".join(parts)
+
+
+#: Scrapy's own lines for failures govwatch reports in one line of its own (the robots.txt
+#: middleware logs a whole traceback for a site it cannot reach; the retry middleware "Gave up …")
+QUIET_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry")
+
+
 def crawl(
     config: Config, sites: list[SiteConfig], store: Store, database: Path, *, progress: bool = True
 ) -> list[RunResult]:
@@ -160,6 +183,8 @@ def crawl(
     results: list[RunResult] = []
     planned: list[tuple[SiteConfig, Crawler, RunResult, SiteLock]] = []
     process = CrawlerProcess(settings={"LOG_LEVEL": "WARNING", "LOG_INSTALL_ROOT_HANDLER": True})
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     with contextlib.ExitStack() as stack, _Progress(progress) as bar:
         for site in sites:
             lock = SiteLock(database, site.name)
@@ -170,7 +195,13 @@ def crawl(
                 store.finish_run(run_id, "skipped", {"message": str(exc)})
                 results.append(
                     RunResult(
-                        run_id, site.name, "skipped", clock.now_iso(), clock.now_iso(), message=str(exc)
+                        run_id,
+                        site.name,
+                        "skipped",
+                        clock.now_iso(),
+                        clock.now_iso(),
+                        message=str(exc),
+                        reason="another crawl of this site is running",
                     )
                 )
                 continue
@@ -222,7 +253,7 @@ def _finish(
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if spider is None:  # the spider could not even start (logged by Scrapy): a failed run, nothing lost
         result.status = "failed"
-        result.message = "the crawl could not start; see the log above"
+        result.message = result.reason = "the crawl could not start; see the log above"
         store.finish_run(result.run_id, "failed", {"message": result.message})
     else:
         result.status = run_status(spider)
@@ -234,6 +265,7 @@ def _finish(
             dropped = spider.ledger.dropped
             result.storage_fault = fault
             result.message = f"{fault}: the run stopped there ({dropped} fetch(es) not stored; the next run fetches them again)"
+        result.reason = fault or (run_reason(spider, result) if result.status != "ok" else "")
         if result.status != "failed":
             after_run(store, config, site, result.run_id, deadline)
         notes = {"error": result.message} if fault else {}
@@ -259,6 +291,7 @@ def _finish(
                 raise
             result.status, result.storage_fault = "failed", result.storage_fault or problem
             result.message = result.message or f"{problem}: the run could not be recorded"
+            result.reason = result.reason or problem
     result.finished_at = clock.now_iso()
     try:
         result.events = store.run_events(result.run_id)

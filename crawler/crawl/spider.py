@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,13 @@ from twisted.python.failure import Failure
 
 from crawler import clock
 from crawler.config import ColumnConfig, SiteConfig
-from crawler.crawl.fetchresult import classify_failure, classify_response, headers_dict
+from crawler.crawl.fetchresult import (
+    classify_failure,
+    classify_response,
+    describe_failure,
+    describe_kind,
+    headers_dict,
+)
 from crawler.crawl.revisit import is_due
 from crawler.crawl.scope import refused, scoped_page
 from crawler.model import Event, Fetch
@@ -48,6 +55,7 @@ class ColumnProgress:
     complete: bool = False  # paging ended by the site (or early stop), not by a fault or a bound
     listing_read: bool = False  # paged to the end, to a page of known items, or to max_list_pages
     error: str | None = None
+    reason: str | None = None  # the error in words
     done: bool = False
 
 
@@ -71,6 +79,7 @@ class GovSpider(scrapy.Spider):
         self.requests_made = 0
         self.bytes = 0
         self.bounded = False  # a run bound (requests, list pages) cut the crawl short
+        self.failures: Counter[str] = Counter()  # why release pages failed, in words
         self.started = time.monotonic()
 
     # ------------------------------------------------------------------ budget
@@ -292,9 +301,11 @@ class GovSpider(scrapy.Spider):
         error: str,
         status: int | None = None,
         origin: str | None = None,
+        reason: str | None = None,
     ) -> None:
         url = origin or req.url  # a redirect's failure is the failure of the page that redirected
-        log.warning("list page failed (%s): %s", error, url)
+        progress.reason = reason or describe_kind(error)
+        log.warning("%s: list page %s: %s", self.site.name, url, progress.reason)
         progress.error = error
         # a failed list page is a failed fetch too (docs/ARCHITECTURE.md): a row in ``fetches`` saying why
         fetch = Fetch(
@@ -322,6 +333,7 @@ class GovSpider(scrapy.Spider):
             request.meta["gw_page"],
             classify_failure(failure),
             origin=request.meta.get("gw_list_origin"),
+            reason=describe_failure(failure),
         )
 
     def _finish_column(self, progress: ColumnProgress) -> Iterator[Any]:
@@ -402,6 +414,8 @@ class GovSpider(scrapy.Spider):
     def _item(
         self, url: str, response: Response, *, outcome: str, error_kind: str | None = None
     ) -> dict[str, Any]:
+        if outcome == "error":
+            self._failed(url, describe_kind(error_kind))
         headers = headers_dict(response)
         fetch = Fetch(
             url=url,
@@ -425,9 +439,15 @@ class GovSpider(scrapy.Spider):
             fetch.column_url = column.column.url
         return {"fetch": fetch}
 
+    def _failed(self, url: str, reason: str) -> None:
+        """One log line per page that failed, and its reason counted for the run's summary."""
+        self.failures[reason] += 1
+        log.warning("%s: %s: %s", self.site.name, url, reason)
+
     def detail_failed(self, failure: Failure) -> dict[str, Any]:
         request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
+        self._failed(meta.get("gw_origin") or request.url, describe_failure(failure))
         fetch = Fetch(
             url=meta.get("gw_origin") or request.url,
             site=self.site.name,

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import click
 
-from crawler.config import ConfigError, load_config
+from crawler import console
+from crawler.config import ConfigError
+from crawler.config.locate import require_config
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -19,10 +21,9 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(path_type=Path),
-    default=Path("config.yaml"),
-    show_default=True,
-    help="Configuration file.",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Configuration file [./config.yaml].",
 )
 @click.option(
     "--db",
@@ -32,7 +33,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 )
 @click.option("--once", is_flag=True, help="Run every due site once and exit (for cron).")
 @click.option("--log-json", is_flag=True, help="Log one JSON object per line on stderr.")
-def daemon(config_path: Path, db: Path | None, once: bool, log_json: bool) -> None:
+def daemon(config_path: Path | None, db: Path | None, once: bool, log_json: bool) -> None:
     """Run each site's crawl on its `schedule` (APScheduler, one subprocess per run) until SIGTERM.
 
     A site is crawled by at most one run at a time; up to `daemon.max_parallel` sites run at once; a
@@ -46,14 +47,13 @@ def daemon(config_path: Path, db: Path | None, once: bool, log_json: bool) -> No
     from crawler.daemon.runs import Children
 
     try:
-        config = load_config(config_path)
+        config = require_config(config_path)
     except ConfigError as exc:
-        click.echo(f"govwatch: configuration error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        console.fail(exc)
     if not config.sites:
-        click.echo(f"govwatch: {config_path} configures no sites", err=True)
-        sys.exit(EXIT_USAGE)
-    log = DaemonLog(json_lines=log_json)
+        console.fail(f"{config.path} configures no sites: `govwatch add-site URL` adds one")
+    config_path = config.path or Path("config.yaml")
+    log = DaemonLog(json_lines=log_json, tz=config.tzinfo)
     forward_library_logs(log)
     stop = StopFlag()
     stop.install()

@@ -137,7 +137,7 @@ def run_once(runner: CrawlRunner, stop: StopFlag) -> int:
     finally:
         store.close()
     for site, is_due, why in plan:
-        runner.log.emit("due" if is_due else "not_due", site=site.name, now=now.isoformat(), why=why)
+        runner.log.emit("due" if is_due else "not_due", site=site.name, now=now, why=why)
     sites = [site.name for site, is_due, _ in plan if is_due]
     if not sites:
         return 0

@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 import threading
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import IO, Any
 
 
@@ -19,15 +19,26 @@ def _text_value(value: Any) -> str:
 
 
 class DaemonLog:
-    """Thread-safe line writer: ``log.emit("run_end", site="quzhou", run=7, status="ok", ...)``."""
+    """Thread-safe line writer: ``log.emit("run_end", site="quzhou", run=7, status="ok", ...)``.
 
-    def __init__(self, json_lines: bool = False, stream: IO[str] | None = None) -> None:
+    Every time in a line — its timestamp and any date-time field (``next``, ``now``) — is written in
+    one zone, the configuration's ``timezone`` (``tz``; default: the machine's)."""
+
+    def __init__(
+        self, json_lines: bool = False, stream: IO[str] | None = None, tz: tzinfo | None = None
+    ) -> None:
         self.json_lines = json_lines
         self.stream = stream if stream is not None else sys.stderr
+        self.tz = tz
         self._lock = threading.Lock()
 
+    def _time(self, value: datetime) -> str:
+        value = value.astimezone(self.tz) if value.tzinfo else value.replace(tzinfo=self.tz)
+        return value.isoformat(timespec="seconds")
+
     def emit(self, event: str, **fields: Any) -> None:
-        ts = datetime.now().astimezone().isoformat(timespec="seconds")
+        ts = self._time(datetime.now(self.tz).astimezone(self.tz))
+        fields = {k: self._time(v) if isinstance(v, datetime) else v for k, v in fields.items()}
         if self.json_lines:
             line = json.dumps({"ts": ts, "event": event, **fields}, ensure_ascii=False, default=str)
         else:

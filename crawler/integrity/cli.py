@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from crawler import console
 from crawler.integrity.hosts import host_of, norm_host
 
 EXIT_CLEAN, EXIT_TAMPERED, EXIT_ERROR = 0, 1, 2
@@ -105,7 +106,7 @@ def check(file_or_url: str, url: str | None, config_path: str | None, as_json: b
     try:
         flags = run_check(file_or_url, url, config_path)
     except CheckError as exc:
-        click.echo(f"govwatch check: error: {exc}", err=True)
+        console.error(exc)
         sys.exit(EXIT_ERROR)
     tampered = is_tampered(flags)
     if as_json:

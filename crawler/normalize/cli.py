@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from crawler import console
 from crawler.model import Release
 
 from . import normalize
@@ -32,6 +33,8 @@ def read_source(source: str) -> tuple[bytes, dict[str, str], str]:
             response = fetch_page(source, timeout=FETCH_TIMEOUT)
         except FetchError as exc:
             raise NormalizeError(str(exc)) from exc
+        if response.status >= 400:  # as `govwatch check` does: an error page is not the page asked for
+            raise NormalizeError(f"cannot fetch {source}: HTTP {response.status}")
         return response.body, response.headers, response.url
     path = Path(source)
     try:
@@ -98,14 +101,15 @@ def parse(sources: tuple[str, ...], url: str | None, as_json: bool) -> None:
     """Normalize saved pages (or fetch http(s) URLs) and print each Release.
 
     With --json and several sources, one JSON object is printed per source, in order.
-    Exit 2 when any source could not be read (the others are still printed).
+    Exit 2 when any source could not be read — no such file, a failed fetch, or a URL answering
+    an HTTP error (4xx or 5xx, as `govwatch check` counts it) — the others are still printed.
     """
     failed = False
     for source in sources:
         try:
             body, headers, fetched_url = read_source(source)
         except NormalizeError as exc:
-            click.echo(f"govwatch parse: error: {exc}", err=True)
+            console.error(exc)
             failed = True
             continue
         release = normalize(body, url or fetched_url, headers)

@@ -107,7 +107,7 @@ def _show(found: object) -> None:
     click.echo(f"pager: {found.pager}")
 
 
-def _write(path: Path, text: str) -> None:
+def _save(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".yaml", dir=path.resolve().parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -194,5 +194,5 @@ def add_site(
     except ConfigError as exc:
         console.error(exc)
         console.fail(f"{path}: not changed: the entry would make it invalid (above)")
-    _write(path, changed)
+    _save(path, changed)
     click.echo(f"{path}: {done} (profile {found.profile}). Next: govwatch crawl --site {site}")

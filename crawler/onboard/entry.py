@@ -178,6 +178,8 @@ def validate(text: str, path: Path) -> None:
     """``ConfigError`` when ``text`` (the new content of ``path``) is not a valid configuration."""
     source = path.name
     data = load_yaml(text, source)
+    if data is not None and not isinstance(data, Mapping):
+        raise ConfigError("the top level must be a mapping of keys", source, 1)
     config_from_dict(data, source=source, base_dir=path.resolve().parent, path=path.resolve())
 
 

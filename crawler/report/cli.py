@@ -10,40 +10,22 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from crawler import clock
+from crawler import clock, console
 
 if TYPE_CHECKING:
     from crawler.config import Config
     from crawler.store import Store
 
 EXIT_OK, EXIT_PENDING, EXIT_USAGE = 0, 1, 2
-DEFAULT_CONFIG = Path("config.yaml")
 
 
-def fail(message: str) -> NoReturn:
-    click.echo(f"govwatch report: {message}", err=True)
-    sys.exit(EXIT_USAGE)
-
-
-def load(config_path: Path, explicit: bool, db: Path | None) -> Config:
-    """The config; without one (the default path missing) and with ``--db``, the built-in defaults."""
-    from crawler.config import ConfigError, config_from_dict, load_config
-
-    try:
-        if not config_path.exists() and not explicit and db is not None:
-            return config_from_dict({}, source="<defaults>")
-        if not config_path.exists():
-            fail(f"configuration file {config_path} does not exist (use --config PATH)")
-        return load_config(config_path)
-    except ConfigError as exc:
-        fail(f"configuration error: {exc}")
+def fail(message: object) -> NoReturn:
+    console.fail(message, EXIT_USAGE)
 
 
 def open_store(path: Path, read_only: bool = True) -> Store:
     from crawler.store import Store, StoreError, storage_fault
 
-    if not path.exists():
-        fail(f"database {path} does not exist (run a crawl first, or pass --db PATH)")
     if path.is_dir():
         fail(f"database {path} is a directory, not an SQLite file")
     try:
@@ -58,17 +40,18 @@ def open_store(path: Path, read_only: bool = True) -> Store:
         fail(f"cannot open database {path}: {type(exc).__name__}: {exc}")
 
 
-def parse_since(value: str | None) -> str:
-    """ISO 8601 of the start of the window: ``--since`` (a date or date-time) or 7 days before now."""
-    if not value:
-        return (clock.now() - timedelta(days=7)).isoformat(timespec="seconds")
-    try:
-        dt = datetime.fromisoformat(value.strip())
-    except ValueError:
-        fail(f"--since {value!r} is not a date (YYYY-MM-DD) or an ISO 8601 date-time")
-    if not dt.tzinfo:
-        dt = dt.replace(tzinfo=clock.now().tzinfo or clock.CHINA)
-    return dt.isoformat(timespec="seconds")
+def baseline_note(events: list[Any], config: Config | None) -> str:
+    """Why the report's baseline events never reached the sinks (empty when none is baseline or the
+    configuration sends them)."""
+    baseline = sum(1 for e in events if e.baseline)
+    if not baseline or (config is not None and config.notify_baseline):
+        return ""
+    why = "notify_baseline is false" if config is not None else "unless notify_baseline is true"
+    return (
+        f"\nNote: {baseline} of these events are baseline (marked so above): what a column's first crawl "
+        f"found already there. The sinks do not get them, {why}; turn notify_baseline on in config.yaml "
+        "to have the next column's baseline reported.\n"
+    )
 
 
 def render(events: list[Any], fmt: str, since: str) -> str:
@@ -81,7 +64,7 @@ def render(events: list[Any], fmt: str, since: str) -> str:
     return render_text(events) or f"No events since {since}.\n"
 
 
-def show(store: Store, since: str, fmt: str) -> int:
+def show(store: Store, since: str, fmt: str, config: Config | None = None) -> int:
     from crawler.report.enrich import enrich
 
     # created_at values carry their own offset; compare instants, not strings
@@ -91,6 +74,8 @@ def show(store: Store, since: str, fmt: str) -> int:
     from crawler.safetext import json_text, terminal
 
     text = render(enrich(store, events), fmt, since)
+    if fmt != "json":
+        text += baseline_note(events, config)
     click.echo(json_text(text) if fmt == "json" else terminal(text), nl=False)
     return EXIT_OK
 
@@ -135,18 +120,21 @@ def deliver_all(store: Store, config: Config, fmt: str) -> int:
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Configuration file (default: config.yaml).",
+    help="Configuration file [./config.yaml].",
 )
 @click.option(
     "--db",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Database file (default: `database:` of the config).",
+    help="Database file [the config's database:, else govwatch.db].",
 )
 @click.option(
-    "--since", default=None, help="Show events from this date or date-time on (default: the last 7 days)."
+    "--since",
+    type=console.SINCE,
+    default=None,
+    help="Show events from then on: a date, a date-time, today, yesterday, or an age (7d) [7d].",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True
@@ -154,23 +142,37 @@ def deliver_all(store: Store, config: Config, fmt: str) -> int:
 @click.option(
     "--deliver", "do_deliver", is_flag=True, help="Deliver every pending event to the configured sinks."
 )
-def report(config_path: Path | None, db: Path | None, since: str | None, fmt: str, do_deliver: bool) -> None:
+def report(
+    config_path: Path | None, db: Path | None, since: datetime | None, fmt: str, do_deliver: bool
+) -> None:
     """Print the events of the last 7 days (or since --since), or with --deliver hand every pending
     event to the configured sinks (console, jsonl, markdown, atom, webhook) and list what was sent.
 
     Exit status: 0; 1 when --deliver left events pending (a sink failed; they are retried next time);
     2 for a bad configuration, database or option.
     """
-    explicit = config_path is not None
+    from crawler.config import ConfigError
+    from crawler.config.locate import locate, require_config
+
     try:
         clock.now()
     except clock.ClockError as exc:
         fail(str(exc))
-    config = load(config_path or DEFAULT_CONFIG, explicit, db)
-    start = parse_since(since) if not do_deliver else ""
-    store = open_store((db or config.database).resolve(), read_only=not do_deliver)
     try:
-        code = deliver_all(store, config, fmt) if do_deliver else show(store, start, fmt)
+        if do_deliver:  # the sinks are the configuration's: there must be one
+            require_config(config_path)
+        where = locate(db, config_path, load=do_deliver)
+        config, found = where.config, where.require_database()
+    except ConfigError as exc:
+        fail(exc)
+    start = (since or clock.now() - timedelta(days=7)).isoformat(timespec="seconds")
+    store = open_store(found.resolve(), read_only=not do_deliver)
+    try:
+        if do_deliver:
+            assert config is not None
+            code = deliver_all(store, config, fmt)
+        else:
+            code = show(store, start, fmt, config)
     finally:
         store.close()
     sys.exit(code)

@@ -23,7 +23,15 @@ become one transaction with ``with store.transaction():``.
 """
 
 from crawler.store.files import storage_fault
-from crawler.store.health import ColumnHealth, ColumnItems, DueLink, HealthTables, LinkRow, ReleaseLinks
+from crawler.store.health import (
+    ColumnHealth,
+    ColumnItems,
+    DueLink,
+    HealthTables,
+    LinkRow,
+    ReleaseLinks,
+    WatchedColumn,
+)
 from crawler.store.ledger import RunLedger, UrlState
 from crawler.store.search import bigrams, search_query
 from crawler.store.store import Store, StoreError, UnknownRelease, UnusableDatabase
@@ -41,6 +49,7 @@ __all__ = [
     "UnknownRelease",
     "UnusableDatabase",
     "UrlState",
+    "WatchedColumn",
     "bigrams",
     "search_query",
     "storage_fault",

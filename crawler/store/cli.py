@@ -1,19 +1,22 @@
 """``govwatch history | diff | releases | reparse | ack``: read (and re-derive) what the store holds.
 
-Each takes ``--db PATH`` (default ``govwatch.db`` in the working directory) or ``--config PATH``
-(its ``database:``). An unknown release or a missing database is a one-line message and exit 2.
+Each finds its database by the one rule (``crawler.config.locate``): ``--db``, else the
+``database:`` of ``--config``, else of ``./config.yaml``, else ``./govwatch.db``. An unknown release
+or a missing database is a one-line message and exit 2.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
+from crawler import console
 from crawler.safetext import terminal
 from crawler.store.diffing import changed_fields, char_diff, html_diff, short_diff, version_text
 from crawler.store.files import storage_fault
@@ -21,27 +24,18 @@ from crawler.store.store import Store, StoreError
 
 
 def _fail(message: str) -> None:
-    click.echo(f"govwatch: {message}", err=True)
-    raise click.exceptions.Exit(2)
+    console.fail(message)
 
 
-def _database_from_config(config: str) -> Path:
-    path = Path(config)
-    if not path.exists():
-        _fail(f"config file not found: {path}")
+def database(db_path: str | None, config: str | None) -> Path:
+    """The database by the one rule, or a message naming what was tried (exit 2)."""
+    from crawler.config import ConfigError
+    from crawler.config.locate import locate
+
     try:
-        from crawler.config import load_config  # type: ignore[import-not-found]
-    except ImportError:
-        import yaml
-
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        database = Path(str(data.get("database") or "govwatch.db"))
-        return database if database.is_absolute() else path.parent / database
-    try:
-        return Path(load_config(path).database)
-    except Exception as exc:  # the config layer's errors name file, key and line
-        _fail(str(exc))
-        raise  # unreachable
+        return locate(db_path, config, load=False).require_database()
+    except ConfigError as exc:
+        console.fail(exc)
 
 
 def with_store(func: Callable[..., Any] | None = None, *, read_only: bool = True) -> Any:
@@ -50,15 +44,21 @@ def with_store(func: Callable[..., Any] | None = None, *, read_only: bool = True
     if func is None:
         return lambda f: with_store(f, read_only=read_only)
 
-    @click.option("--db", "db_path", type=click.Path(dir_okay=False), help="SQLite database [govwatch.db].")
     @click.option(
-        "--config", "config", type=click.Path(dir_okay=False), help="config.yaml naming the database."
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False),
+        help="SQLite database [the config's database:, else govwatch.db].",
+    )
+    @click.option(
+        "--config",
+        "config",
+        type=click.Path(dir_okay=False),
+        help="config.yaml naming the database [./config.yaml].",
     )
     @wraps(func)
     def wrapper(db_path: str | None, config: str | None, **kwargs: Any) -> Any:
-        path = Path(db_path) if db_path else _database_from_config(config) if config else Path("govwatch.db")
-        if not path.is_file():
-            _fail(f"database not found: {path}")
+        path = database(db_path, config)
         try:
             with Store(path, read_only=read_only) as store:
                 return func(store, **kwargs)
@@ -144,20 +144,40 @@ def diff(store: Store, key_or_url: str, from_v: int | None, to_v: int | None, as
 
 @click.command()
 @click.option("--site", help="Only this site.")
-@click.option("--since", help="Only releases dated on or after this date (YYYY-MM-DD).")
+@click.option(
+    "--since",
+    type=console.SINCE,
+    help="Only releases dated on or after this: a date (2026-11-01), today, yesterday, or an age (7d, 2w).",
+)
 @click.option("--search", "search", help="Full-text search over title and body (Chinese words too).")
-@click.option("--limit", type=int, default=100, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@console.format_option()
 @with_store
-def releases(store: Store, site: str | None, since: str | None, search: str | None, limit: int) -> None:
+def releases(
+    store: Store, site: str | None, since: datetime | None, search: str | None, limit: int, fmt: str
+) -> None:
     """List releases, newest first."""
-    rows = store.releases(site=site, since=since, search=search, limit=limit)
-    if not rows:
+    day = since.astimezone(console.clock.CHINA).date().isoformat() if since else None
+    rows = store.releases(site=site, since=day, search=search, limit=limit)
+    if not rows and fmt == "table":
         click.echo("no releases match")
         return
+    table = []
     for row in rows:
         date = row["written_date"] or (row["published_at"] or row["first_seen"])[:10]
-        status = "" if row["status"] == "live" else f" [{row['status']}]"
-        _echo(f"{date}  {row['key']}  {row['title'] or ''}{status}  v{row['current_version']}  {row['url']}")
+        table.append(
+            (
+                date,
+                row["key"],
+                row["title"] or "",
+                row["status"],
+                row["current_version"],
+                row["site"],
+                row["url"],
+            )
+        )
+    headers = ("date", "key", "title", "status", "version", "site", "url")
+    console.print_table(headers, table, fmt=fmt, right=[h == "version" for h in headers])
 
 
 @click.command()

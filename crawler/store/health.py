@@ -52,6 +52,17 @@ class ColumnHealth:
 
 
 @dataclass(frozen=True)
+class WatchedColumn:
+    """A column the database has seen crawled, with its kind and limit as last judged."""
+
+    site: str
+    column_url: str
+    name: str | None
+    kind: str | None
+    stale_after_days: float | None
+
+
+@dataclass(frozen=True)
 class ReleaseLinks:
     """The current version of a release whose links were not read since it became current."""
 
@@ -363,6 +374,24 @@ class HealthTables:
             [site, since.isoformat(timespec="seconds"), upto.isoformat(timespec="seconds")],
         )
         return int(row["runs"]), int(row["failed"])
+
+    def watched(self) -> dict[str, list[WatchedColumn]]:
+        """The sites crawled into this database (in the order of their first run) and their columns,
+        each with the kind and ``stale_after`` its latest health check used."""
+        db = self._store.db
+        out: dict[str, list[WatchedColumn]] = {
+            r["site"]: [] for r in db.query("SELECT site FROM runs GROUP BY site ORDER BY min(id)")
+        }
+        rows = db.query(
+            "SELECT c.site, c.column_url, c.name, h.kind, h.stale_after_days FROM columns c "
+            "LEFT JOIN column_health h ON h.id = (SELECT max(id) FROM column_health "
+            "WHERE site = c.site AND column_url = c.column_url) ORDER BY c.id"
+        )
+        for r in rows:
+            out.setdefault(r["site"], []).append(
+                WatchedColumn(r["site"], r["column_url"], r["name"], r["kind"], r["stale_after_days"])
+            )
+        return out
 
     def last_run_at(self, site: str) -> str | None:
         """``started_at`` of the site's latest run that was not skipped (as stored)."""

@@ -16,8 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from crawler.demo.story import REFERENCE_PATH, reference_page
 from crawler.demo.site import Page, SampleSite, build_site
+from crawler.demo.story import REFERENCE_PATH, reference_page
 from tests.helpers import NEWS, NOTICES, REPO, free_port, run_crawl, site_entry, write_config
 
 REF_KEY = "11330800002618015K/2022-134528"

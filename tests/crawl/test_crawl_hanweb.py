@@ -9,9 +9,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from crawler.demo.story import REFERENCE_PATH, reference_page
 from crawler.demo.server import serve
 from crawler.demo.site import SampleSite, build_site
+from crawler.demo.story import REFERENCE_PATH, reference_page
 from tests.helpers import run_crawl, schema, site_entry, write_config
 
 pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
