@@ -32,9 +32,11 @@ from pydantic import (  # noqa: E402
     ConfigDict,
     Field,
     PlainSerializer,
+    PrivateAttr,
     Strict,
     ValidationInfo,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError  # noqa: E402
 
@@ -265,13 +267,36 @@ class SinkOptions(Options):
 
     #: the sink type (``console``, ``jsonl`` …): which registered sink class delivers
     type: str
-    #: the sink's name in the outbox (``deliveries.sink``); default: derived from its options, so
-    #: deliveries recorded before names existed keep matching
+    #: the sink's name in the outbox (``deliveries.sink``); default: derived from its options
+    #: (a file sink's path as the config writes it, relative to the config's folder)
     name: Text | None = None
 
+    #: the folder relative paths were read from (the config's); file sinks are named relative to it
+    _base_dir: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _remember_base(self, info: ValidationInfo) -> SinkOptions:
+        base = (info.context or {}).get("base_dir")
+        self._base_dir = Path(base).resolve() if base else Path.cwd().resolve()
+        return self
+
     def default_name(self) -> str:
-        """The name a sink of these options had before names could be given."""
+        """The name of a sink given none: its type, and for a file sink its file (``jsonl:events.jsonl``)."""
         return self.type
+
+    def legacy_names(self) -> tuple[str, ...]:
+        """Names earlier versions gave this sink in the outbox (``jsonl:/abs/path/events.jsonl``):
+        their rows become this sink's, so an upgrade re-delivers nothing."""
+        return ()
+
+    def relative(self, path: Path) -> str:
+        """``path`` as a name shows it: relative to the config's folder when inside it, so a copy of
+        the folder (config, database and outputs) keeps its sink names."""
+        base = self._base_dir or Path.cwd().resolve()
+        try:
+            return path.relative_to(base).as_posix()
+        except ValueError:
+            return str(path)
 
     @property
     def sink_name(self) -> str:

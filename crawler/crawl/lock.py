@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from types import TracebackType
 
+from crawler.store import lock_folder
+
 
 class SiteLocked(Exception):
     def __init__(self, site: str, path: Path) -> None:
@@ -18,7 +20,7 @@ class SiteLocked(Exception):
 
 def lock_path(database: Path, site: str) -> Path:
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", site)
-    return database.parent / f".{database.name}.locks" / f"{safe}.lock"
+    return lock_folder(database) / f"{safe}.lock"
 
 
 class SiteLock:

@@ -95,8 +95,35 @@ def _deliver_each(store: Store, sink: Sink, events: list[Event], result: SinkRes
         result.delivered.append(event)
 
 
+def adopt_earlier_names(store: Store, sink: Sink) -> str | None:
+    """Make the outbox rows an earlier version kept under another name for this sink its own, so
+    nothing already sent is sent again; returns the name adopted, if any.
+
+    Earlier versions named a file sink by its absolute path (``jsonl:/srv/govwatch/events.jsonl``);
+    it is now named by the path as the config writes it (``jsonl:events.jsonl``), so copying the
+    folder elsewhere keeps the name. Rows under the old absolute name are adopted; and a folder
+    copied before the upgrade, whose rows name the old folder, has them adopted when exactly one old
+    name ends with this file and the sink has no rows of its own yet."""
+    known = set(store.delivery_sinks())
+    for old in sink.options.legacy_names():
+        if old != sink.name and old in known:
+            store.adopt_deliveries(old, sink.name)
+            return old
+    if sink.options.name or sink.name in known or ":" not in sink.name:
+        return None
+    kind, _, written = sink.name.partition(":")
+    if written.startswith("/") or not sink.options.legacy_names():
+        return None
+    copies = [s for s in known if s.startswith(f"{kind}:/") and s.endswith(f"/{written}")]
+    if len(copies) != 1:
+        return None
+    store.adopt_deliveries(copies[0], sink.name)
+    return copies[0]
+
+
 def deliver_sink(store: Store, sink: Sink, *, notify_baseline: bool) -> SinkResult:
     result = SinkResult(sink.name)
+    adopt_earlier_names(store, sink)
     pending = store.pending(sink.name, include_baseline=True)
     baseline = [e for e in pending if e.baseline and not notify_baseline]
     rest = [e for e in pending if not (e.baseline and not notify_baseline)]
@@ -130,6 +157,7 @@ def deliver(store: Store, config: DeliveryConfig) -> list[SinkResult]:
         except Exception as exc:
             results.append(SinkResult(options.sink_name, error=_error(exc)))
             continue
+        sink.lock_dir = store.lock_dir
         try:
             results.append(deliver_sink(store, sink, notify_baseline=config.notify_baseline))
         except Exception as exc:  # e.g. the database is locked for longer than busy_timeout

@@ -22,7 +22,7 @@ reads and records through its :class:`RunLedger` (``store.ledger(site, run_id)``
 become one transaction with ``with store.transaction():``.
 """
 
-from crawler.store.files import storage_fault
+from crawler.store.files import lock_folder, storage_fault
 from crawler.store.health import (
     ColumnHealth,
     ColumnItems,
@@ -52,5 +52,6 @@ __all__ = [
     "WatchedColumn",
     "bigrams",
     "search_query",
+    "lock_folder",
     "storage_fault",
 ]

@@ -44,6 +44,12 @@ class DatabaseUnusable(Exception):
     """A file govwatch will not use as its database; ``str()`` is one line naming it."""
 
 
+def lock_folder(database: Path) -> Path:
+    """The folder of a database's lock files (``.govwatch.db.locks/`` beside ``govwatch.db``): the
+    crawl's per-site locks and the outputs' locks, out of the way and ignored by git."""
+    return database.parent / f".{database.name}.locks"
+
+
 def check_file(path: Path) -> None:
     """``DatabaseUnusable`` for a directory (whether a file is SQLite, ``check_govwatch`` finds out)."""
     if path.is_dir():

@@ -90,3 +90,31 @@ def finish(db: Database, event_id: int, sink: str, state: str, ts: str, error: s
         "state = excluded.state, last_error = excluded.last_error, updated_at = excluded.updated_at",
         [event_id, sink, state, error, ts],
     )
+
+
+SETTLED = ("delivered", "skipped")
+
+
+def sinks(db: Database) -> list[str]:
+    """The sink names the outbox has rows for."""
+    return [row[0] for row in db.execute("SELECT DISTINCT sink FROM deliveries ORDER BY sink")]
+
+
+def adopt(db: Database, old: str, new: str) -> int:
+    """Move the rows of sink ``old`` to ``new`` (the same sink under its new name); an event settled
+    under either name stays settled. Returns how many rows were moved."""
+    rows = db.execute("SELECT event_id, state FROM deliveries WHERE sink = ?", [old]).fetchall()
+    for event_id, state in rows:
+        there = db.execute(
+            "SELECT state FROM deliveries WHERE event_id = ? AND sink = ?", [event_id, new]
+        ).fetchone()
+        if there is None:
+            db.execute("UPDATE deliveries SET sink = ? WHERE event_id = ? AND sink = ?", [new, event_id, old])
+            continue
+        if state in SETTLED and there[0] not in SETTLED:
+            db.execute(
+                "UPDATE deliveries SET state = ?, claimed_by = NULL WHERE event_id = ? AND sink = ?",
+                [state, event_id, new],
+            )
+        db.execute("DELETE FROM deliveries WHERE event_id = ? AND sink = ?", [event_id, old])
+    return len(rows)

@@ -27,7 +27,7 @@ from crawler.store import acks, outbox, upgrade
 from crawler.store.codec import decompress, dumps, event_from_row, insert, loads
 from crawler.store.columns import record_column
 from crawler.store.diffing import changed_fields, char_diff, version_text
-from crawler.store.files import DatabaseUnusable, check_file, check_govwatch, connect_read_only
+from crawler.store.files import DatabaseUnusable, check_file, check_govwatch, connect_read_only, lock_folder
 from crawler.store.health import HealthTables
 from crawler.store.ledger import RunLedger, UrlState
 from crawler.store.record import FetchRecorder
@@ -110,6 +110,11 @@ class Store:
                 if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
                     raise
                 time.sleep(min(1.0, 0.05 * attempt))
+
+    @property
+    def lock_dir(self) -> Path:
+        """Where lock files for this database go (``crawler.store.files.lock_folder``)."""
+        return lock_folder(self.path.resolve())
 
     def close(self) -> None:
         self.db.close()
@@ -442,6 +447,16 @@ class Store:
     def failed(self, event_id: int, sink: str, error: str) -> None:
         with self._write() as db:
             outbox.finish(db, event_id, sink, "failed", now_iso(), error)
+
+    def delivery_sinks(self) -> list[str]:
+        """Every sink name the outbox has delivery rows for."""
+        return outbox.sinks(self.db)
+
+    def adopt_deliveries(self, old: str, new: str) -> int:
+        """The outbox rows of sink ``old`` become sink ``new``'s (a sink renamed, not a new one):
+        nothing it was sent under the old name is sent again. Returns the rows moved."""
+        with self._write() as db:
+            return outbox.adopt(db, old, new)
 
     def skipped(self, event_id: int, sink: str, reason: str) -> None:
         """Settle an event a sink will never send (a baseline event without ``notify_baseline``)."""

@@ -31,8 +31,9 @@ def test_daemon_killed_during_delivery_loses_nothing(tmp_path: Path) -> None:
             sinks=[{"type": "jsonl", "path": str(feed)}],
             notify_baseline=True,
         )
-        # hold the sink file's lock: the daemon's delivery blocks after its first crawl
-        lock_fd = os.open(str(feed) + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        # hold the sink file's lock (a JSON Lines file is locked through itself): the daemon's
+        # delivery blocks after its first crawl
+        lock_fd = os.open(str(feed), os.O_RDWR | os.O_CREAT, 0o644)
         fcntl.flock(lock_fd, fcntl.LOCK_EX)
         try:
             with Daemon(config) as daemon:

@@ -25,7 +25,7 @@ def test_atom_feed_parses_cleanly_and_holds_the_events(store, tmp_path):
     cfg = config(tmp_path, [{"type": "atom", "path": str(feed_path)}])
     _events(store)
     [result] = deliver(store, cfg)
-    assert result.sink == f"atom:{feed_path}" and len(result.delivered) == 4
+    assert result.sink == "atom:feeds/govwatch.xml" and len(result.delivered) == 4
 
     feed = feedparser.parse(str(feed_path))
     assert feed.bozo == 0, feed.get("bozo_exception")
@@ -101,9 +101,9 @@ def test_jsonl_appends_one_object_per_event_and_two_files_are_separate_sinks(sto
     a, b = tmp_path / "a.jsonl", tmp_path / "sub" / "b.jsonl"
     cfg = config(tmp_path, [{"type": "jsonl", "path": str(a)}, {"type": "jsonl", "path": "sub/b.jsonl"}])
     _events(store)
-    assert deliver_pending(store, cfg) == {f"jsonl:{a}": 4, f"jsonl:{b}": 4}
+    assert deliver_pending(store, cfg) == {"jsonl:a.jsonl": 4, "jsonl:sub/b.jsonl": 4}
     record(store, release(index_no="n", url="http://x.gov.cn/n.html"))
-    assert deliver_pending(store, cfg) == {f"jsonl:{a}": 1, f"jsonl:{b}": 1}
+    assert deliver_pending(store, cfg) == {"jsonl:a.jsonl": 1, "jsonl:sub/b.jsonl": 1}
     rows = [json.loads(line) for line in a.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == [1, 2, 3, 4, 5]
     assert rows[2]["type"] == "changed" and rows[2]["details"]["diff"]

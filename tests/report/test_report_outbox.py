@@ -32,7 +32,7 @@ def test_baseline_events_are_delivered_with_notify_baseline(store, tmp_path):
     out = tmp_path / "e.jsonl"
     cfg = config(tmp_path, [{"type": "jsonl", "path": str(out)}], notify_baseline=True)
     record(store, release(), baseline=True)
-    assert deliver_pending(store, cfg) == {f"jsonl:{out}": 1}
+    assert deliver_pending(store, cfg) == {"jsonl:e.jsonl": 1}  # named as the config writes it
     [row] = [json.loads(x) for x in out.read_text().splitlines()]
     assert row["type"] == "new" and row["baseline"] is True
 
@@ -45,15 +45,15 @@ def test_a_new_sink_gets_what_was_delivered_elsewhere(store, tmp_path):
     counts = deliver_pending(
         store, config(tmp_path, [{"type": "jsonl", "path": str(a)}, {"type": "jsonl", "path": str(b)}])
     )
-    assert counts == {f"jsonl:{a}": 0, f"jsonl:{b}": 1}
+    assert counts == {"jsonl:a.jsonl": 0, "jsonl:b.jsonl": 1}
 
 
 def test_an_event_claimed_by_another_process_is_left_alone(store, tmp_path):
     out = tmp_path / "e.jsonl"
     cfg = config(tmp_path, [{"type": "jsonl", "path": str(out)}])
     [event] = record(store, release())
-    assert store.claim(event.id, f"jsonl:{out}")  # someone else is delivering it right now
-    assert deliver_pending(store, cfg) == {f"jsonl:{out}": 0}
+    assert store.claim(event.id, "jsonl:e.jsonl")  # someone else is delivering it right now
+    assert deliver_pending(store, cfg) == {"jsonl:e.jsonl": 0}
     assert not out.exists()
 
 
@@ -72,9 +72,9 @@ def test_registry_builds_every_type_with_stable_names(tmp_path):
     names = [build_sink(s).name for s in cfg.sinks]
     assert names[:4] == [
         "console",
-        f"jsonl:{tmp_path}/x.jsonl",
-        f"markdown:{tmp_path}/md",
-        f"atom:{tmp_path}/feed.xml",
+        "jsonl:x.jsonl",
+        "markdown:md",
+        "atom:feed.xml",
     ]
     assert names[4].startswith("webhook:https://hooks.example.com/…#") and "XYZsecret" not in names[4]
     assert names == [build_sink(s).name for s in cfg.sinks]  # stable

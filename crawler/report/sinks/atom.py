@@ -120,7 +120,10 @@ class AtomOptions(SinkOptions):
     max_entries: Positive = 200  # the newest this many events are kept
 
     def default_name(self) -> str:
-        return f"atom:{self.path}"
+        return f"atom:{self.relative(self.path)}"
+
+    def legacy_names(self) -> tuple[str, ...]:
+        return (f"atom:{self.path}",)
 
 
 @register("atom")
@@ -134,7 +137,7 @@ class AtomSink(Sink):
         self.max_entries = self.options.max_entries
 
     def write(self, events: list[Event]) -> None:
-        with locked(self.path):
+        with locked(self.path, self.lock_dir):
             by_no: dict[int, ET.Element] = {}
             for entry in read_entries(self.path):
                 by_no[_event_no(entry) or 0] = entry

@@ -46,6 +46,8 @@ class Sink:
             raw = {"type": self.type, **dict(options or {})}
             options = self.options_model.model_validate(raw, context={"base_dir": Path.cwd()})
         self.options: SinkOptions = options
+        #: where lock files go (the database's lock folder, set by the deliverer); None: beside outputs
+        self.lock_dir: Path | None = None
 
     @property
     def name(self) -> str:

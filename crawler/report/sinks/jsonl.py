@@ -16,7 +16,10 @@ class JsonlOptions(SinkOptions):
     path: FilePath  # the file events are appended to
 
     def default_name(self) -> str:
-        return f"jsonl:{self.path}"
+        return f"jsonl:{self.relative(self.path)}"
+
+    def legacy_names(self) -> tuple[str, ...]:
+        return (f"jsonl:{self.path}",)
 
 
 @register("jsonl")

@@ -29,7 +29,10 @@ class MarkdownOptions(SinkOptions):
     dir: FilePath  # the folder digest files are written to
 
     def default_name(self) -> str:
-        return f"markdown:{self.dir}"
+        return f"markdown:{self.relative(self.dir)}"
+
+    def legacy_names(self) -> tuple[str, ...]:
+        return (f"markdown:{self.dir}",)
 
 
 @register("markdown")
