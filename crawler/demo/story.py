@@ -25,6 +25,8 @@ from crawler.demo.site import Page, SampleSite
 REFERENCE_PATH = "/art/2022/9/14/art_1229037214_59011309.html"
 REFERENCE_INDEX_NO = "11330800002618015K/2022-134528"
 REFERENCE_TITLE = "“‘浙’十年·衢州”主题新闻发布会答问实录"
+#: the 索引号 of the release silently edited on day 2 (fixed, so the README can name it)
+EDITED_INDEX_NO = "11330800002618015K/2024-000418"
 DAYS = 4
 #: runs in a row a page must fail before ``fetch_failed`` (the default of ``fail_after``)
 FAIL_AFTER = 3
@@ -148,6 +150,7 @@ def story(first_day: date) -> Story:
     trs = trs_site(first_day)
     edited = hanweb.columns[HANWEB_COLUMNS[0][0]].pages[1]
     edited.title = "衢州市碳账户金融改革新闻发布会答问实录"
+    edited.index_no = EDITED_INDEX_NO
     edited.paragraphs = [edited.paragraphs[0], EDITED_TEXT, *edited.paragraphs[1:]]
     notices = trs.columns["tzgg"].pages
     removed, restored = notices[4], notices[2]
