@@ -162,10 +162,11 @@ def run_reason(spider: GovSpider, result: RunResult) -> str:
     lists = sorted({p.reason for p in spider.columns.values() if p.error and p.reason})
     if lists:
         parts.append("list page: " + "; ".join(lists))
-    if result.failed:
+    pages = max(0, result.failed - spider.list_failures)  # release pages (a list page counts above)
+    if pages:
         why = ", ".join(f"{r} ×{n}" if n > 1 else r for r, n in spider.failures.most_common(3))
-        noun = "page" if result.failed == 1 else "pages"
-        parts.append(f"{result.failed} {noun} failed" + (f": {why}" if why else ""))
+        noun = "page" if pages == 1 else "pages"
+        parts.append(f"{pages} {noun} failed" + (f": {why}" if why else ""))
     if spider.bounded and not lists:
         parts.append("stopped by max_requests, max_list_pages or max_duration")
     return "; ".join(parts)

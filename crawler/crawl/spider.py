@@ -80,6 +80,7 @@ class GovSpider(scrapy.Spider):
         self.bytes = 0
         self.bounded = False  # a run bound (requests, list pages) cut the crawl short
         self.failures: Counter[str] = Counter()  # why release pages failed, in words
+        self.list_failures = 0  # list pages that failed (each a failed fetch too)
         self.started = time.monotonic()
 
     # ------------------------------------------------------------------ budget
@@ -305,6 +306,7 @@ class GovSpider(scrapy.Spider):
     ) -> None:
         url = origin or req.url  # a redirect's failure is the failure of the page that redirected
         progress.reason = reason or describe_kind(error)
+        self.list_failures += 1
         log.warning("%s: list page %s: %s", self.site.name, url, progress.reason)
         progress.error = error
         # a failed list page is a failed fetch too (docs/ARCHITECTURE.md): a row in ``fetches`` saying why

@@ -20,6 +20,7 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.net.urlpolicy import join
+from crawler.normalize import normalize
 from crawler.profiles import ListItem, ListPage, PageRequest, get_profile
 from crawler.profiles.common import blocked_reason, decode
 from crawler.profiles.generic import GenericOptions
@@ -100,6 +101,19 @@ def detect(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> D
         found.hint = "open the URL in a browser: does it show the column's list?"
         return found
 
+    release = normalize(body, url, headers)
+    if release.is_release:
+        found.reason = (
+            f"this is a release page ({release.title or 'untitled'}), not a column's list of releases"
+        )
+        column = _column_link(page, url, release.breadcrumb)
+        found.hint = (
+            f"add its column: govwatch add-site {column}"
+            if column
+            else ("give the URL of the column (栏目) page that lists it")
+        )
+        return found
+
     hanweb = _read("hanweb", body, url, headers)
     if hanweb.ok and hanweb.items:
         store = (
@@ -141,6 +155,17 @@ def detect(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> D
         "下一页 link, or a pattern like index_{n}.html>}"
     )
     return found
+
+
+def _column_link(page: Selector, url: str, breadcrumb: list[str]) -> str | None:
+    """The link of a release page's breadcrumb to its column (the crumb before the title), if any."""
+    for name in reversed(breadcrumb[1:]):
+        for anchor in page.root.iter("a"):
+            if "".join(anchor.itertext()).strip() == name and anchor.get("href"):
+                href = join(url, anchor.get("href") or "")
+                if href.startswith(("http://", "https://")) and href != url:
+                    return href
+    return None
 
 
 def _found(found: Detection, profile: str, page: ListPage, evidence: str) -> Detection:
@@ -196,7 +221,7 @@ def propose(page: Selector, url: str) -> dict[str, str] | None:
     for anchor in page.root.iter("a"):
         href = anchor.get("href") or ""
         text = "".join(anchor.itertext()).strip() or (anchor.get("title") or "")
-        if not href or _SKIP.match(href) or len(text) < 6 or not _on_site(href, url):
+        if not href or _SKIP.match(href) or len(text) < 4 or not _on_site(href, url):
             continue
         row = _row(anchor)
         container = row.getparent() if row is not anchor else anchor.getparent()
