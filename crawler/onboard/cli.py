@@ -79,6 +79,24 @@ def _robots_allows(url: str, user_agent: str) -> bool:
     return bool(rules.can_fetch(url, user_agent))
 
 
+def _why(exc: Exception) -> str:
+    """Why a fetch failed, in a few words."""
+    text = str(exc)
+    lowered = text.lower()
+    for words, reason in (
+        (("refused",), "connection refused"),
+        (
+            ("name or service not known", "nodename", "cannot resolve", "no address"),
+            "DNS lookup failed (no such host)",
+        ),
+        (("ssl", "certificate", "tls"), "TLS error (the site's certificate or its TLS setup)"),
+        (("no complete answer", "timed out", "timeout"), "no answer in time"),
+    ):
+        if any(word in lowered for word in words):
+            return reason
+    return text.split(": ", 1)[1] if ": " in text else text
+
+
 def _private(url: str) -> bool:
     """Whether the host of ``url`` is at a loopback or private address (an intranet site, the demo)."""
     from crawler.net.guarded import system_resolver
@@ -165,7 +183,7 @@ def add_site(
             )
         page = fetch_page(url, timeout=30, user_agent=agent)
     except FetchError as exc:
-        console.fail(exc)
+        console.fail(f"cannot fetch {url}: {_why(exc)}")
     if page.status >= 400:
         console.fail(f"{url}: HTTP {page.status}; check the column URL in a browser")
     found = detect(page.body, page.url, page.headers)
