@@ -94,10 +94,12 @@ def locate(db: Path | str | None, config_path: Path | str | None, *, load: bool 
     found = find_config(config_path)
     if found is not None:
         config = load_config(found)
-        rule = "--config" if config_path is not None else f"./{DEFAULT_CONFIG}"
         if config_path is None:
-            tried.append("--config (not given)")
-        tried.append(f"{rule} {_shown(found)}, which names {_shown(config.database)}")
+            rule = f"./{DEFAULT_CONFIG}"
+            tried += ["--config (not given)", f"{rule}, which names {_shown(config.database)}"]
+        else:
+            rule = "--config"
+            tried.append(f"--config {_shown(found)}, which names {_shown(config.database)}")
         return Location(config.database, config, rule, tuple(tried))
     tried += ["--config (not given)", f"./{DEFAULT_CONFIG} (not there)", f"./{DEFAULT_DATABASE}"]
     return Location(DEFAULT_DATABASE, None, "default", tuple(tried))

@@ -54,6 +54,31 @@ def test_report_shows_the_last_seven_days_in_each_format(tmp_path):
         assert len(store.pending("console", include_baseline=True)) == 3
 
 
+def test_report_says_why_baseline_events_were_not_sent(tmp_path):
+    setup(tmp_path)
+    with Store(tmp_path / "govwatch.db") as store:
+        record(
+            store,
+            release(index_no="b-1", url="http://www.qz.gov.cn/b1.html", title="首次抓取"),
+            baseline=True,
+        )
+    text = govwatch(tmp_path).stdout
+    assert "首次抓取  (baseline)" in text
+    assert "Note: 1 of these events are baseline" in text and "notify_baseline is false" in text
+    markdown = govwatch(tmp_path, "--format", "markdown").stdout
+    assert "Note: 1 of these events are baseline" in markdown
+    setup_on = tmp_path / "on"
+    setup_on.mkdir()
+    setup(setup_on, notify_baseline=True)
+    with Store(setup_on / "govwatch.db") as store:
+        record(
+            store,
+            release(index_no="b-1", url="http://www.qz.gov.cn/b1.html", title="首次抓取"),
+            baseline=True,
+        )
+    assert "Note:" not in govwatch(setup_on).stdout  # sent: nothing to explain
+
+
 def test_report_deliver_sends_pending_once_and_says_what(tmp_path):
     setup(tmp_path, sinks=[{"type": "console"}, {"type": "jsonl", "path": "events.jsonl"}])
     first = govwatch(tmp_path, "--deliver")
@@ -86,7 +111,7 @@ def test_bad_config_and_database_exit_2_naming_them(tmp_path):
 
     (tmp_path / "config.yaml").write_text("database: govwatch.db\n")
     nodb = govwatch(tmp_path)
-    assert nodb.returncode == 2 and "govwatch.db" in nodb.stderr and "does not exist" in nodb.stderr
+    assert nodb.returncode == 2 and "database not found: govwatch.db" in nodb.stderr
     assert not (tmp_path / "govwatch.db").exists()  # a report never creates an empty database
 
     (tmp_path / "junk.db").write_bytes(b"this is not sqlite" * 100)

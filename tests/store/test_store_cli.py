@@ -16,8 +16,10 @@ pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several proce
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def govwatch(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "GOVWATCH_NOW": "2026-11-28T09:00:00+08:00"}
+def govwatch(
+    *args: str, cwd: Path = ROOT, now: str = "2026-11-28T09:00:00+08:00"
+) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "GOVWATCH_NOW": now}
     return subprocess.run(
         [sys.executable, "-m", "crawler", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
     )
@@ -71,10 +73,25 @@ def test_releases_lists_and_searches(db):
     assert result.returncode == 0, result.stderr
     assert INDEX_NO in result.stdout and "other/2022-1" in result.stdout
     result = govwatch("releases", "--search", "通知", "--db", str(db))
-    lines = result.stdout.strip().splitlines()
+    header, *lines = result.stdout.strip().splitlines()
+    assert header.split() == ["date", "key", "title", "status", "version", "site", "url"]
     assert len(lines) == 1 and "other/2022-1" in lines[0]
     result = govwatch("releases", "--site", "nowhere", "--db", str(db))
     assert result.stdout.strip() == "no releases match"
+
+
+def test_releases_since_reads_dates_and_ages(db):
+    result = govwatch("releases", "--since", "2022-09-14", "--format", "tsv", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.strip().splitlines()) == 3  # the header and two releases
+    assert (
+        govwatch("releases", "--since", "2022-09-15", "--db", str(db)).stdout.strip() == "no releases match"
+    )
+    for since in ("today", "yesterday", "2d"):
+        result = govwatch("releases", "--since", since, "--db", str(db), now="2022-09-15T10:00:00+08:00")
+        assert (INDEX_NO in result.stdout) == (since != "today"), (since, result.stdout)
+    result = govwatch("releases", "--since", "2022-09-31", "--db", str(db))
+    assert result.returncode == 2 and "'2022-09-31' is not a date" in result.stderr
 
 
 def test_default_database_is_in_the_working_directory(db):
