@@ -81,7 +81,8 @@ class Watchdog:
                         store.finish_run(run_id, "failed", {"notes": {"error": message}})
         except Exception as exc:  # the next run finishes them as interrupted
             print(
-                f"govwatch: could not record the stopped runs: {type(exc).__name__}: {exc}", file=sys.stderr
+                f"govwatch: error: could not record the stopped runs: {type(exc).__name__}: {exc}",
+                file=sys.stderr,
             )
         for run_id, site in sorted(self.runs.items()):
             print(f"govwatch: {site}: run {run_id} {message}", file=sys.stderr)

@@ -166,7 +166,7 @@ def deliver(store: Store, config: DeliveryConfig) -> list[SinkResult]:
             sink.close()
     for r in results:
         if r.error:
-            print(terminal(f"govwatch: delivery to {r.sink} failed: {r.error}"), file=sys.stderr)
+            print(terminal(f"govwatch: error: delivery to {r.sink} failed: {r.error}"), file=sys.stderr)
     return results
 
 
