@@ -4,6 +4,7 @@ report, health, serve — in a fresh folder, with free ports in place of the REA
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import subprocess
@@ -114,7 +115,7 @@ class Walk:
             assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
             try:
                 with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/govwatch/releases.json", timeout=5
+                    f"http://127.0.0.1:{port}/govwatch/releases.json?_shape=array&_size=max", timeout=5
                 ) as answer:
                     assert answer.status == 200
                     self.served = answer.read().decode("utf-8")
@@ -163,4 +164,5 @@ def test_the_first_hour_from_the_readme(tmp_path: Path) -> None:
     assert re.search(r"^kecheng\s+2\s+ok\s", crawl, re.M), crawl
     assert "quzhou" in out["govwatch health"].stdout and "kecheng" in out["govwatch health"].stdout
     assert "baseline" in out["govwatch report"].stdout
-    assert "“‘浙’十年·衢州”主题新闻发布会答问实录" in walk.served
+    titles = [row["title"] for row in json.loads(walk.served)]
+    assert "“‘浙’十年·衢州”主题新闻发布会答问实录" in titles and len(titles) == 39  # 26 + 13 releases

@@ -89,8 +89,7 @@ def _print(cards: list[dict[str, Any]], fmt: str) -> None:
             columns.append(
                 (card["site"], c["column"], c["kind"], c["newest_item"] or "-", age, limit, _column_status(c))
             )
-    if fmt == "table":
-        click.echo()
+    click.echo()  # the two tables apart (tsv: a blank line between them)
     console.print_table(COLUMN_HEADERS, columns, fmt=fmt, title="columns")
 
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import click
 
 from crawler import console
+
+if TYPE_CHECKING:
+    from crawler.onboard.detect import Detection
 
 TEMPLATE = """\
 # govwatch configuration, written by `govwatch init`.
@@ -110,10 +114,7 @@ def _private(url: str) -> bool:
     return any(address_problem(a) for a in addresses)
 
 
-def _show(found: object) -> None:
-    from crawler.onboard.detect import Detection
-
-    assert isinstance(found, Detection)
+def _show(found: Detection) -> None:
     click.echo(f"profile: {found.profile} — {found.evidence}")
     if found.generic:
         for key, value in found.generic.items():
@@ -185,7 +186,7 @@ def add_site(
     except FetchError as exc:
         console.fail(f"cannot fetch {url}: {_why(exc)}")
     if page.status >= 400:
-        console.fail(f"{url}: HTTP {page.status}; check the column URL in a browser")
+        console.fail(f"cannot fetch {url}: HTTP {page.status}; check the column's URL in a browser")
     found = detect(page.body, page.url, page.headers)
     if page.url != url:
         console.note(f"{url} redirected to {page.url}; watching {page.url}")
