@@ -45,7 +45,9 @@ def test_hung_crawl_is_killed_at_its_timeout_while_other_sites_keep_running(tmp_
                 site_entry(a.url, stuck, name="stuck", schedule="*/2 * * * * *"),
                 site_entry(b.url, fine, name="fine", schedule="*/2 * * * * *"),
             ],
-            daemon={"run_timeout": "4s", "max_parallel": 2},
+            # 8 s: long enough that, even when a loaded machine starts the crawl process late (its run
+            # row is written then), other runs start inside the hung run's recorded window.
+            daemon={"run_timeout": "8s", "max_parallel": 2},
         )
         with Daemon(config) as daemon:
             db = daemon.db

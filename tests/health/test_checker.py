@@ -103,7 +103,10 @@ def test_delay_between_requests_to_one_host_and_timeouts() -> None:
         checker.check(base + "/missing")  # HEAD and GET: two more requests, each after the delay
         slow = checker.check(base + "/slow")
     gaps = [b[3] - a[3] for a, b in zip(SEEN, SEEN[1:], strict=False)]
-    assert len(gaps) == 3 and min(gaps) >= 0.29, gaps
+    # Times are taken where the server receives each request: scheduling on a busy machine can delay
+    # one arrival more than the next by some tens of milliseconds. Without the delay the gaps are a
+    # few milliseconds, so 0.2 s still tells the two apart.
+    assert len(gaps) == 3 and min(gaps) >= 0.2, gaps
     assert (slow.ok, slow.status, slow.error) == (False, None, "timeout")
 
 
