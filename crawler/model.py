@@ -121,6 +121,10 @@ class Fetch:
     redirect home, or a ``not_release`` page with reason ``gone``), ``error`` (with ``error_kind``:
     ``http_5xx``, ``timeout``, ``connection``, ``truncated``, ``too_large``, ``redirect_offsite``,
     ``http_4xx``, ``not_release`` …; ``not_release_reason`` tells which kind of page it was).
+
+    ``headers`` is what the page is read with (lower-case names, last value wins, after content
+    decoding); ``wire_headers``, ``protocol``, ``ip_address`` and ``request_headers`` are the evidence
+    kept with a stored page (docs/ARCHITECTURE.md, "Evidence").
     """
 
     url: str
@@ -141,6 +145,12 @@ class Fetch:
     list_date: str | None = None  # date the column list gave for this item (YYYY-MM-DD)
     baseline: bool = False  # first run of its column: `new` events are baseline
     fetched_at: str | None = None  # ISO 8601; the store fills it from the clock when None
+    # evidence: the response as it came over the wire (``body`` is after transfer and content decoding)
+    protocol: str | None = None  # "HTTP/1.1"
+    ip_address: str | None = None  # the address the response came from
+    wire_headers: list[tuple[str, str]] = field(default_factory=list)  # as received, every value, in order
+    method: str = "GET"
+    request_headers: list[tuple[str, str]] = field(default_factory=list)  # as sent (Host aside)
 
     @property
     def failed(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.internet import error as twisted_error
@@ -16,6 +18,30 @@ def headers_dict(response: Response) -> dict[str, str]:
         if values:
             out[key.decode("latin-1").lower()] = values[-1].decode("latin-1")
     return out
+
+
+def header_list(headers: Any) -> list[tuple[str, str]]:
+    """Scrapy headers as ``(name, value)`` pairs, every value, in order (latin-1 text)."""
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in headers.items()
+        for value in values or ()
+    ]
+
+
+def evidence_of(response: Response) -> dict[str, Any]:
+    """The evidence fields of a :class:`~crawler.model.Fetch`: protocol, resolved IP, headers as
+    received (before content decoding, see ``WireHeadersMiddleware``), the request's method and
+    headers as sent."""
+    request = response.request
+    ip = getattr(response, "ip_address", None)
+    return {
+        "protocol": getattr(response, "protocol", None),
+        "ip_address": str(ip) if ip is not None else None,
+        "wire_headers": response.meta.get("gw_wire_headers") or header_list(response.headers),
+        "method": request.method if request is not None else "GET",
+        "request_headers": header_list(request.headers) if request is not None else [],
+    }
 
 
 def classify_response(status: int) -> tuple[str, str | None]:

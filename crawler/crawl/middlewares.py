@@ -1,5 +1,6 @@
-"""Downloader middleware: exponential backoff before each retry of a 5xx or timeout, never past the
-run's ``max_duration`` (``CLOSESPIDER_TIMEOUT``): a closing crawl waits for requests in flight."""
+"""Downloader middlewares: exponential backoff before each retry of a 5xx or timeout, never past the
+run's ``max_duration`` (``CLOSESPIDER_TIMEOUT``): a closing crawl waits for requests in flight; the
+response headers as received, before content decoding (evidence)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
+
+from crawler.crawl.fetchresult import header_list
 
 
 class BackoffMiddleware:
@@ -42,3 +45,17 @@ class BackoffMiddleware:
                 delay = min(delay, max(0.0, self.deadline - time.monotonic()))
             await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))  # type: ignore[arg-type]
         return None
+
+
+class WireHeadersMiddleware:
+    """Keep the response headers as they came over the wire (``request.meta["gw_wire_headers"]``).
+
+    Placed nearer the downloader than Scrapy's HttpCompressionMiddleware (590), which decodes a
+    compressed body and drops its ``Content-Encoding``: the evidence keeps the headers as received
+    beside the body as decoded (docs/ARCHITECTURE.md, "Evidence")."""
+
+    ORDER = 595
+
+    def process_response(self, request: Request, response: Any, spider: Spider | None = None) -> Any:
+        request.meta["gw_wire_headers"] = header_list(response.headers)
+        return response

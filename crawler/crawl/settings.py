@@ -59,7 +59,10 @@ def site_settings(site: SiteConfig, config: Config) -> dict[str, Any]:
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",
         "CLOSESPIDER_TIMEOUT": int(site.max_duration.total_seconds()),
-        "DOWNLOADER_MIDDLEWARES": {"crawler.crawl.middlewares.BackoffMiddleware": 560},
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.crawl.middlewares.BackoffMiddleware": 560,
+            "crawler.crawl.middlewares.WireHeadersMiddleware": 595,  # before content decoding (590)
+        },
         "ITEM_PIPELINES": {"crawler.crawl.pipelines.StorePipeline": 300},
         "DNS_TIMEOUT": 15,
         "HTTPCACHE_ENABLED": False,

@@ -27,6 +27,7 @@ from crawler.crawl.fetchresult import (
     classify_response,
     describe_failure,
     describe_kind,
+    evidence_of,
     headers_dict,
 )
 from crawler.crawl.revisit import is_due
@@ -434,6 +435,7 @@ class GovSpider(scrapy.Spider):
             run_id=self.run_id,
             list_date=response.meta.get("gw_list_date"),
             baseline=response.meta.get("gw_baseline", False),
+            **evidence_of(response),
         )
         column = self.columns.get(response.meta.get("gw_column") or "")
         if column is not None:

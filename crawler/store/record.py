@@ -11,7 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from crawler.model import Event, Fetch, Flag, Release
-from crawler.store import acks
+from crawler.store import acks, evidence
 from crawler.store.codec import compress, content_hash, dumps, insert, loads
 from crawler.store.diffing import char_diff, diff_details, short_diff, version_text
 from crawler.store.events import emit
@@ -69,6 +69,8 @@ class FetchRecorder:
         self.events: list[Event] = []
         self.key: str | None = None
         self.keep_raw = False
+        self.content_hash: str | None = None  # of the page read, for its evidence
+        self.new_version: int | None = None  # the version this fetch's body became
 
     # -- events ---------------------------------------------------------------------------------
     def emit(self, type_: str, rel: dict[str, Any], **extra: Any) -> None:
@@ -102,7 +104,7 @@ class FetchRecorder:
 
     def _write_fetch(self, outcome: str, flags: list[Flag]) -> None:
         f = self.fetch
-        insert(
+        fetch_id = insert(
             self.db,
             "fetches",
             {
@@ -121,8 +123,16 @@ class FetchRecorder:
                 "fetched_at": self.ts,
                 "key": self.key,
                 "raw_html": compress(f.body) if self.keep_raw else None,
+                "evidence": evidence.encode(f, self.content_hash if self.keep_raw else None)
+                if self.keep_raw or self.new_version
+                else None,
             },
         )
+        if self.new_version is not None:  # the version's body is this fetch's: kept once, there
+            self.db.execute(
+                "UPDATE versions SET fetch_id = ? WHERE key = ? AND version = ?",
+                [fetch_id, self.key, self.new_version],
+            )
 
     # -- helpers --------------------------------------------------------------------------------
     def _url_row(self) -> dict[str, Any] | None:
@@ -137,6 +147,7 @@ class FetchRecorder:
         return row
 
     def _new_version(self, release: Release, h: str, flags: list[dict[str, Any]], number: int) -> None:
+        self.new_version = number
         insert(
             self.db,
             "versions",
@@ -197,6 +208,7 @@ class FetchRecorder:
                 key = known["key"]
         self.key = key
         h = content_hash(release)
+        self.content_hash = h
         critical = _critical(flags)
         reviewed = acks.acknowledged(db, key)
         rel = self._release(key)

@@ -400,3 +400,14 @@ def m007_acks(db: Database) -> None:
         )
         """
     )
+
+
+@MIGRATIONS()
+def m008_evidence(db: Database) -> None:
+    """The response as fetched, kept with every stored page from now on (docs/ARCHITECTURE.md,
+    "Evidence"): ``fetches.evidence`` holds the status line, the headers as received, the request's
+    headers, the resolved IP and the content hash (compact JSON, zstd) of a fetch whose body was
+    kept; ``versions.fetch_id`` names the fetch a version's ``raw_html`` came from (the body is kept
+    once, in the version). Versions stored before keep their body and no fetch (NULL)."""
+    db.execute("ALTER TABLE fetches ADD COLUMN evidence BLOB")
+    db.execute("ALTER TABLE versions ADD COLUMN fetch_id INTEGER REFERENCES fetches (id)")
