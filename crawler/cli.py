@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "config": "crawler.config.cli:config",
     "init": "crawler.onboard.cli:init",
     "add-site": "crawler.onboard.cli:add_site",
+    "verify": "crawler.verify.cli:verify_command",
+    "export": "crawler.export.cli:export",
 }
 
 

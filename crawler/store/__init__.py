@@ -8,7 +8,9 @@ Tables (plain names, foreign keys, indexes; made by ``schema.MIGRATIONS`` when a
 - ``release_urls`` — every URL a release was seen at, with conditional-request headers, the list
   date, the critical flags of its last ok fetch, and its gone / failure streaks.
 - ``versions`` — one row per distinct content: fields JSON, body text, zstd raw HTML, flags.
-- ``fetches`` — every fetch; raw HTML only for a fetch that raised ``tampered`` without a version.
+- ``fetches`` — every fetch; raw HTML only for a fetch that raised ``tampered`` without a version;
+  ``evidence`` (status line, headers as received, IP: ``crawler.store.evidence``) for every fetch
+  whose body is kept, in its own row or in the version it made (``versions.fetch_id``).
 - ``runs``, ``columns``, ``column_runs`` — crawl runs and per-column health.
 - ``events`` — one row per fact (``crawler.model.Event``); ``deliveries`` — the outbox. Delivery rows
   are made lazily: an event without a row for a sink is pending for it; ``claim`` writes the row.
@@ -22,6 +24,8 @@ reads and records through its :class:`RunLedger` (``store.ledger(site, run_id)``
 become one transaction with ``with store.transaction():``.
 """
 
+from crawler.store.archive import ArchivedRelease, ArchivedVersion, ArchiveReader
+from crawler.store.evidence import StoredPage
 from crawler.store.files import lock_folder, storage_fault
 from crawler.store.health import (
     ColumnHealth,
@@ -37,6 +41,9 @@ from crawler.store.search import bigrams, search_query
 from crawler.store.store import Store, StoreError, UnknownRelease, UnusableDatabase
 
 __all__ = [
+    "ArchiveReader",
+    "ArchivedRelease",
+    "ArchivedVersion",
     "ColumnHealth",
     "ColumnItems",
     "DueLink",
@@ -46,6 +53,7 @@ __all__ = [
     "RunLedger",
     "Store",
     "StoreError",
+    "StoredPage",
     "UnknownRelease",
     "UnusableDatabase",
     "UrlState",

@@ -24,9 +24,11 @@ from sqlite_utils import Database
 from crawler.clock import now_iso, parse_iso
 from crawler.model import Event, Fetch, Flag, Release
 from crawler.store import acks, outbox, upgrade
+from crawler.store.archive import ArchiveReader
 from crawler.store.codec import decompress, dumps, event_from_row, insert, loads
 from crawler.store.columns import record_column
 from crawler.store.diffing import changed_fields, char_diff, version_text
+from crawler.store.evidence import StoredPage, stored_pages
 from crawler.store.files import DatabaseUnusable, check_file, check_govwatch, connect_read_only, lock_folder
 from crawler.store.health import HealthTables
 from crawler.store.ledger import RunLedger, UrlState
@@ -509,6 +511,17 @@ class Store:
             None,
         )
         return decompress(row["raw_html"]) if row else None
+
+    def archive(self) -> ArchiveReader:
+        """Read-only lookups of releases by 索引号, URL and title, and their versions (``govwatch verify``)."""
+        return ArchiveReader(self.db.conn)
+
+    def stored_pages(
+        self, *, site: str | None = None, since: str | None = None, key: str | None = None
+    ) -> Iterator[StoredPage]:
+        """Every stored page with the evidence of its fetch, oldest first (``govwatch export --warc``);
+        ``key`` a release key (see ``resolve``), ``since`` an ISO 8601 date or time."""
+        return stored_pages(self.db.conn, site=site, since=since, key=key)
 
     def diff(self, key_or_url: str, from_v: int | None = None, to_v: int | None = None) -> dict[str, Any]:
         """``{key, from, to, fields, ops}``: ``ops`` is a list of ``(-1|0|1, text)`` character-level
