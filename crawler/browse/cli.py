@@ -61,10 +61,12 @@ def bind(host: str, port: int) -> socket.socket:
 def register_plugin() -> None:
     from datasette.plugins import pm
 
-    from crawler.browse import plugin
+    from crawler.browse import plugin, verify_page
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="govwatch")
+    if not pm.is_registered(verify_page):
+        pm.register(verify_page, name="govwatch-verify")
 
 
 def _writable(db: Path) -> bool:

@@ -93,6 +93,7 @@ def home_links(db_name: str) -> str:
         (f"{base}/latest_events", "最新事件 Latest events"),
         (f"{base}/tampered", "被篡改页面 Tampered pages"),
         (f"{base}/failing", "抓取失败 Failing sources"),
+        ("/-/govwatch/verify", "核对副本 Verify a copy"),
         ("/-/govwatch/events.atom", "事件订阅 Atom feed"),
     ]
     items = " · ".join(f'<a href="{quote(href, safe="/~-_.")}">{text}</a>' for href, text in links)

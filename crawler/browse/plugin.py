@@ -8,7 +8,7 @@
   ``?_search=衢州`` → ``id in (select rowid from releases_fts where releases_fts match bigram_query(…))``
   — for the HTML page and the JSON/CSV API alike. It runs last so its ``supports_search`` wins.
 - ``render_cell``: a release key links to its history; a history row's ``diff`` cell links to the
-  diff view. Values are escaped with ``markupsafe.escape``; everything else keeps Datasette's escaping.
+  diff view, its ``warc`` cell downloads the release's history as WARC (``verify_page``). Values are escaped with ``markupsafe.escape``; everything else keeps Datasette's escaping.
 - ``permission_allowed``: no writes of any kind for anyone.
 - ``extra_css_urls``: compact column descriptions, the diff colours (``static/govwatch.css``).
 - ``register_routes``: ``/-/govwatch/diff``, ``/-/govwatch/events.atom`` and ``/-/govwatch/raw``
@@ -31,6 +31,7 @@ from markupsafe import Markup, escape
 from crawler.browse.downloads import RAW_ROUTE, raw_link, raw_view, secure_headers
 from crawler.browse.facets import MonthFacet
 from crawler.browse.metadata import PLUGIN, db_path
+from crawler.browse.verify_page import WARC_PATH
 from crawler.browse.views import atom_view, diff_view
 from crawler.store.search import bigrams, search_query
 
@@ -132,6 +133,12 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
             return None
         href = "/-/govwatch/diff?" + urlencode({"key": key, "from": version - 1, "to": version})
         return Markup(f'<a class="govwatch-diff-link" href="{escape(href)}">{escape(value)}</a>')
+    if column == "warc" and table is None and value == "WARC":
+        key = _get(row, "key")
+        if not isinstance(key, str):
+            return None
+        href = f"{WARC_PATH}?{urlencode({'key': key})}"
+        return Markup(f'<a href="{escape(href)}" download title="this release\'s history as WARC">WARC</a>')
     return None
 
 

@@ -49,7 +49,8 @@ select v.key, v.version, v.first_seen, v.last_seen, v.url,
   v.content_hash,
   (select group_concat(json_extract(f.value, '$.rule'), ', ')
      from json_each(v.flags) f where json_extract(f.value, '$.severity') = 'critical') as critical_flags,
-  case when v.version > 1 then 'v' || (v.version - 1) || ' → v' || v.version end as diff
+  case when v.version > 1 then 'v' || (v.version - 1) || ' → v' || v.version end as diff,
+  'WARC' as warc
 from versions v
 where v.key = {_RESOLVE_KEY}
 order by v.version desc

@@ -10,6 +10,7 @@ redirects, ``max_bytes`` at most (a page larger is refused, not read), and the w
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -36,9 +37,16 @@ class Fetched:
 
 
 def fetch_page(
-    url: str, *, timeout: float = 30.0, max_bytes: int = MAX_BYTES, user_agent: str | None = None
+    url: str,
+    *,
+    timeout: float = 30.0,
+    max_bytes: int = MAX_BYTES,
+    user_agent: str | None = None,
+    admit: Callable[[str], str | None] | None = None,
 ) -> Fetched:
-    """GET ``url``; ``FetchError`` for a refused URL, a network failure, the deadline or the size cap."""
+    """GET ``url``; ``FetchError`` for a refused URL, a network failure, the deadline or the size cap.
+    ``admit(url)``, when given, is asked about every URL requested (the first and each redirect's):
+    a reason (one line) refuses it."""
     headers = {"User-Agent": user_agent} if user_agent else {}
     with GuardedClient(allow_private=True, timeout=timeout, headers=headers) as client:
         client.deadline = time.monotonic() + timeout
@@ -46,6 +54,9 @@ def fetch_page(
         try:
             for _ in range(MAX_REDIRECTS + 1):
                 check_url(current)
+                problem = admit(current) if admit is not None else None
+                if problem:
+                    raise FetchError(f"{shown(current)}: refused: {problem}")
                 with client.stream("GET", current) as response:
                     location = response.headers.get("Location")
                     if response.status_code in REDIRECTS and location:

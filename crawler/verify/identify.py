@@ -11,7 +11,7 @@ link, ``og:url``) or is served at, else its title and date — and how sure that
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
@@ -96,10 +96,12 @@ def _declared(root: etree._Element) -> tuple[list[str], str | None]:
     return [u for u in urls if u.lower().startswith(("http://", "https://"))], host
 
 
-def claim_of(body: bytes, release: Release, served_url: str | None) -> Claim:
+def claim_of(
+    body: bytes, release: Release, served_url: str | None, headers: Mapping[str, str] | None = None
+) -> Claim:
     """The copy's claim: its 索引号, title and date from the normalized release, the URLs and host
     its metas name."""
-    text, _encoding = decode_html(body, None)
+    text, _encoding = decode_html(body, headers)
     root = parse(text)
     named, host = _declared(root) if root is not None else ([], None)
     date = release.written_date or (release.published_at or "")[:10] or None

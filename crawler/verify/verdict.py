@@ -196,7 +196,7 @@ def verify(
         raise VerifyError(
             f"the page is not a release ({copy.not_release_reason or 'unknown'}): nothing to compare"
         )
-    claim = claim_of(body, copy, served_url)
+    claim = claim_of(body, copy, served_url, headers)
     matches: list[Match] = []
     if claim.index_no:
         matches = by_index_no(claim, archive.by_index_no(claim.index_no))
