@@ -9,7 +9,8 @@ Paragraphs are aligned first (``difflib`` on the folded paragraphs); inside a ru
 copy paragraph is paired with the official paragraph it most resembles (in order), and the pairs are
 compared character by character (``diff-match-patch``). A copy paragraph with no counterpart is
 *inserted*, an official one *deleted*, a pair that differs *altered* with its character operations.
-A run whose text is equal once paragraph breaks are ignored is equal: breaks are layout.
+A run whose text is equal once paragraph breaks are ignored is equal: breaks are layout; a paragraph
+broken in two (or two joined) around an inserted passage is reported as that insertion.
 """
 
 from __future__ import annotations
@@ -101,6 +102,10 @@ def _ops(official: str, copy: str) -> Ops:
 
     def flush() -> None:
         deleted, inserted = "".join(pending_del), "".join(pending_ins)
+        if not fold(deleted):  # only whitespace went: not a change of its own
+            deleted = ""
+        if not fold(inserted):
+            inserted = inserted if not deleted else ""
         if fold(deleted) == fold(inserted):
             if inserted:
                 out.append((0, inserted))
@@ -212,7 +217,62 @@ def compare_sequence(part: str, official: Sequence[str], copy: Sequence[str]) ->
                     ci + 1 if ci is not None else None,
                 )
             )
-    return passages
+    return _rejoin(passages)
+
+
+def _adjacent(a: int | None, b: int | None) -> bool:
+    return a is not None and b is not None and abs(a - b) == 1
+
+
+def _combined(p: Passage, q: Passage) -> Passage | None:
+    """``p`` (altered) read together with its neighbour ``q`` — a paragraph of the copy only
+    (inserted) or of the official text only (deleted) — when that tells fewer changes: a paragraph
+    broken in two (or two joined) around an inserted passage is that insertion, not a changed
+    paragraph beside a new one. None when reading them apart is as short."""
+    if q.change == "inserted" and _adjacent(p.copy_index, q.copy_index):
+        first, second = (q, p) if (q.copy_index or 0) < (p.copy_index or 0) else (p, q)
+        official, copy = p.official or "", f"{first.copy}\n{second.copy}"
+        oi, ci = p.official_index, first.copy_index
+    elif q.change == "deleted" and _adjacent(p.official_index, q.official_index):
+        first, second = (q, p) if (q.official_index or 0) < (p.official_index or 0) else (p, q)
+        official, copy = f"{first.official}\n{second.official}", p.copy or ""
+        oi, ci = first.official_index, p.copy_index
+    else:
+        return None
+    apart = _changed_chars(p.official, p.copy) + len(fold(q.copy or q.official))
+    if _changed_chars(official, copy) >= apart:
+        return None
+    ops = _ops(official, copy)
+    inserted = [t for op, t in ops if op == 1]
+    if q.change == "inserted" and len(inserted) == 1 and not any(op == -1 for op, _ in ops):
+        run = inserted[0].strip()
+        # the copy paragraph the insertion lies in: count the breaks before its first character
+        at = len("".join(t for op, t in ops[: [op for op, _ in ops].index(1)]))
+        at += len(inserted[0]) - len(inserted[0].lstrip())
+        index = (first.copy_index or 0) + copy[:at].count("\n")
+        if "\n" in run:
+            return Passage("altered", p.part, official, copy, oi, ci, ops)
+        return Passage("inserted", p.part, None, run, None, index)
+    return Passage("altered", p.part, official, copy, oi, ci, ops)
+
+
+def _rejoin(passages: list[Passage]) -> list[Passage]:
+    """Neighbouring passages read together where that tells fewer changes (see ``_combined``)."""
+    out: list[Passage] = []
+    i = 0
+    while i < len(passages):
+        p = passages[i]
+        nxt = passages[i + 1] if i + 1 < len(passages) else None
+        if nxt is not None:
+            pair = (p, nxt) if p.change == "altered" else (nxt, p) if nxt.change == "altered" else None
+            joined = _combined(*pair) if pair else None
+            if joined is not None:
+                out.append(joined)
+                i += 2
+                continue
+        out.append(p)
+        i += 1
+    return out
 
 
 def _attachment_names(fields: dict[str, Any]) -> list[str]:

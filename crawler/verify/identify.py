@@ -70,12 +70,13 @@ def url_variants(url: str) -> list[str]:
     if parts.scheme.lower() not in ("http", "https") or not host:
         return []
     netloc = f"[{host}]" if ":" in host else host
-    out = []
-    for scheme in (parts.scheme.lower(), "https" if parts.scheme.lower() == "http" else "http"):
-        default = 80 if scheme == "http" else 443
-        loc = netloc if port in (None, default) else f"{netloc}:{port}"
-        out.append(urlunsplit((scheme, loc, parts.path or "/", parts.query, "")))
-    return out
+    scheme = parts.scheme.lower()
+    if port is not None and port != (80 if scheme == "http" else 443):
+        netloc = f"{netloc}:{port}"
+    return [
+        urlunsplit((s, netloc, parts.path or "/", parts.query, ""))
+        for s in (scheme, "https" if scheme == "http" else "http")
+    ]
 
 
 def _declared(root: etree._Element) -> tuple[list[str], str | None]:
