@@ -34,6 +34,8 @@ VERIFY_PATH = "/-/govwatch/verify"
 WARC_PATH = "/-/govwatch/warc"
 #: the largest form a reader may post (a saved government page is far smaller)
 MAX_POST = 5 * 1024 * 1024
+#: a larger form is read (and thrown away) up to this much so that the client hears the 413
+DRAIN_LIMIT = 4 * MAX_POST
 FETCH_TIMEOUT = 20.0
 PASTED_HEADERS = {"content-type": "text/html; charset=utf-8"}
 #: Datasette's CSRF cookie: a POST must carry it (and the form's matching token)
@@ -192,8 +194,9 @@ def _text(status: int, message: str) -> Response:
 
 
 def bounded_posts(app: Any) -> Any:
-    """ASGI wrapper: a POST to the verify page is read here first, at most ``MAX_POST`` bytes (413
-    beyond, by its declared length or as it arrives), then handed on."""
+    """ASGI wrapper: a POST to the verify page is read here first, at most ``MAX_POST`` bytes kept (413
+    beyond, by its declared length or as it arrives; the rest is read and dropped, up to
+    ``DRAIN_LIMIT``, so the client hears the answer), then handed on."""
 
     async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope.get("type") != "http" or scope.get("path") != VERIFY_PATH or scope.get("method") != "POST":
@@ -202,9 +205,12 @@ def bounded_posts(app: Any) -> Any:
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length", b"")
         too_large = declared.isdigit() and int(declared) > MAX_POST
+        if declared.isdigit() and int(declared) > DRAIN_LIMIT:
+            more = False  # not worth reading even to discard: answer and let the connection go
+        else:
+            more = True
         chunks: list[bytes] = []
         size = 0
-        more = not too_large
         while more:
             message = await receive()
             if message["type"] != "http.request":
@@ -212,10 +218,11 @@ def bounded_posts(app: Any) -> Any:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > MAX_POST:
-                too_large = True
-                break
-            chunks.append(chunk)
-            more = message.get("more_body", False)
+                too_large = True  # kept reading (and discarding) so the client hears the answer
+                chunks.clear()
+            else:
+                chunks.append(chunk)
+            more = message.get("more_body", False) and size <= DRAIN_LIMIT
         if too_large:
             body = f"the form is larger than {MAX_POST // (1024 * 1024)} MB".encode()
             await send(
