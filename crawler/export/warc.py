@@ -128,7 +128,7 @@ class WarcExport:
         )
         self.records += 1
 
-    def _write(self, record: Any) -> str:
+    def _put(self, record: Any) -> str:
         self.writer.write_record(record)
         self.records += 1
         return str(record.rec_headers.get_header("WARC-Record-ID"))
@@ -156,7 +156,7 @@ class WarcExport:
                 http_headers=http,
                 warc_headers_dict=warc_headers,
             )
-            main_id = self._write(response)
+            main_id = self._put(response)
             line, request_headers = _request_line(page)
             request = self.writer.create_warc_record(
                 uri,
@@ -166,7 +166,7 @@ class WarcExport:
                 http_headers=StatusAndHeaders(line, request_headers, is_http_request=True),
                 warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": main_id},
             )
-            self._write(request)
+            self._put(request)
         else:
             encoding = page.fields.get("encoding")
             content_type = "text/html" + (f"; charset={encoding}" if encoding else "")
@@ -178,7 +178,7 @@ class WarcExport:
                 warc_content_type=content_type,
                 warc_headers_dict={"WARC-Date": date},
             )
-            main_id = self._write(resource)
+            main_id = self._put(resource)
         payload = json.dumps(metadata(page, original), ensure_ascii=False, sort_keys=True).encode("utf-8")
         meta = self.writer.create_warc_record(
             uri,
@@ -188,7 +188,7 @@ class WarcExport:
             warc_content_type="application/json",
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": main_id},
         )
-        self._write(meta)
+        self._put(meta)
         self.pages += 1
 
     def add_all(self, pages: Iterable[StoredPage]) -> int:
