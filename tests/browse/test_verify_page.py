@@ -141,6 +141,14 @@ def test_a_url_of_the_watched_site_and_one_elsewhere(page, server: Server, live:
     error = page.locator(".message-error").inner_text()
     assert "not on a host of a watched site" in error
 
+    # a URL of the site that redirects elsewhere: the redirect is not followed
+    archive.site.redirects["/go-elsewhere.html"] = elsewhere
+    page.goto(server.url + "/-/govwatch/verify")
+    page.locator("input[name=url]").fill(live.site_server.url + "/go-elsewhere.html")
+    page.locator("input[type=submit]").click()
+    error = page.locator(".message-error").inner_text()
+    assert "refused: not a host of a watched site" in error and "localhost" in error
+
 
 def test_the_history_links_its_warc(page, server: Server, live: Live) -> None:
     archive = live.archive
