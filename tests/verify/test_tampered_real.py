@@ -6,7 +6,9 @@ passage cut out by hand (the cuts below, from the corpus's notes) and its asset 
 the government host again, stored through a real ``Store``. ``verify`` must then find the release
 (by the URL the page names, else title and date), call the copy ``differs``, and report exactly the
 cut passage as inserted — nothing deleted, nothing else; the page without the cut, assets still
-rewritten, must be ``faithful``. Pages 11, 18, 21 and 44 carry no known inserted text and are left out.
+rewritten, must be ``faithful``. Pages 11, 18, 21 and 44 carry no known inserted text and are left out;
+page 51 puts a company founder (庄晓威) in the place of a speaker whose original words are not known, so
+there is no passage to cut — a name put in place of another is the altered-name case of the crawl test.
 """
 
 from __future__ import annotations
