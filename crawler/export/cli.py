@@ -1,9 +1,11 @@
-"""``govwatch export --warc FILE [--site NAME] [--since DATE] [--key KEY_OR_URL] [--db | --config]``.
+"""``govwatch export --warc FILE [--site NAME] [--since WHEN] [--key KEY_OR_URL] [--db | --config]``.
 
 Every stored page (each version's page, and each fetch that raised ``tampered`` on unchanged content)
 as WARC 1.1 records, oldest first (``crawler.export.warc``). ``FILE`` ending in ``.gz`` is gzipped
 per record (``.warc.gz``, what replay tools expect), else plain; ``-`` writes to standard output.
-Reads the database only. Exit 0; 2 for a bad argument, an unknown release or an unwritable file.
+Reads the database only, found by the one rule (``crawler.config.locate``, through ``with_store``).
+Exit 0; 2 for a bad argument, an unknown release or an unwritable file, in one ``govwatch: error:``
+line (``crawler.console``).
 """
 
 from __future__ import annotations
@@ -17,27 +19,10 @@ from typing import BinaryIO
 
 import click
 
-from crawler import clock
-from crawler.safetext import terminal
+from crawler import clock, console
 from crawler.store.cli import with_store
 from crawler.store.evidence import StoredPage
 from crawler.store.store import Store
-
-
-def _fail(message: str) -> None:
-    click.echo(f"govwatch export: error: {terminal(message)}", err=True)
-    sys.exit(2)
-
-
-def _since(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(value.strip())
-    except ValueError:
-        _fail(f"--since {value!r} is not a date (YYYY-MM-DD) or an ISO 8601 date-time")
-        raise  # unreachable
-    return dt if dt.tzinfo else dt.replace(tzinfo=clock.CHINA)
 
 
 def _pages(store: Store, site: str | None, since: datetime | None, key: str | None) -> Iterator[StoredPage]:
@@ -61,7 +46,7 @@ def _output(path: str) -> Iterator[BinaryIO]:
         partial.replace(target)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        _fail(f"cannot write {path}: {exc.strerror or exc}")
+        console.fail(f"cannot write {path}: {exc.strerror or exc}")
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -72,14 +57,20 @@ def _output(path: str) -> Iterator[BinaryIO]:
     "--warc", "warc_path", required=True, help="WARC file to write (.warc.gz: gzipped; - for stdout)."
 )
 @click.option("--site", help="Only this site's pages.")
-@click.option("--since", help="Only pages fetched on or after this date (YYYY-MM-DD or ISO 8601).")
+@click.option(
+    "--since",
+    type=console.SINCE,
+    help="Only pages fetched on or after this: a date (2026-11-01), a date-time, today, yesterday, or an age (7d, 2w).",
+)
 @click.option("--key", "key_or_url", help="Only this release (索引号, key or URL).")
 @with_store
-def export(store: Store, warc_path: str, site: str | None, since: str | None, key_or_url: str | None) -> None:
+def export(
+    store: Store, warc_path: str, site: str | None, since: datetime | None, key_or_url: str | None
+) -> None:
     """Write every stored page — request, response (or resource) and metadata records — as WARC 1.1."""
     from crawler.export.warc import WarcExport
 
-    start = _since(since)
+    start = since
     key = store.resolve(key_or_url) if key_or_url else None
     with _output(warc_path) as out:
         export = WarcExport(out, gzip=warc_path.endswith(".gz"), filename=Path(warc_path).name)

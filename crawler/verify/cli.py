@@ -2,7 +2,9 @@
 the archive.
 
 Reads the database only. Exit 0 faithful, 1 differs, 3 not in the archive, 2 error (an unreadable
-file or URL, a page that is not a release, no database). A URL is fetched as ``govwatch parse URL``
+file or URL, a page that is not a release, no database), as every command does: one
+``govwatch: error:`` line (``crawler.console``). The database is found by the one rule
+(``crawler.config.locate``, through ``with_store``). A URL is fetched as ``govwatch parse URL``
 fetches (``crawler.net.fetch``: the URL policy, a deadline, a size cap).
 """
 
@@ -15,17 +17,13 @@ from typing import Any
 
 import click
 
+from crawler import console
 from crawler.safetext import json_text, terminal
 from crawler.store.cli import with_store
 from crawler.store.store import Store
 from crawler.verify import EXIT_ERROR, Passage, Verdict, VerifyError, verify
 
 FETCH_TIMEOUT = 30.0
-
-
-def _fail(message: str) -> None:
-    click.echo(f"govwatch verify: error: {terminal(message)}", err=True)
-    sys.exit(EXIT_ERROR)
 
 
 def read_copy(source: str) -> tuple[bytes, str | None, dict[str, str]]:
@@ -130,8 +128,7 @@ def verify_command(store: Store, file_or_url: str, url: str | None, as_json: boo
         body, served, headers = read_copy(file_or_url)
         verdict = verify(body, url or served, store.archive(), headers)
     except VerifyError as exc:
-        _fail(str(exc))
-        return
+        console.fail(exc, EXIT_ERROR)
     if as_json:
         data: dict[str, Any] = verdict.to_dict()
         click.echo(json_text(json.dumps(data, ensure_ascii=False, indent=2)))

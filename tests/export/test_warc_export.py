@@ -230,7 +230,7 @@ def test_the_command_writes_a_warc_that_warcio_checks(db: Path, tmp_path: Path) 
 
     for args, message in (
         (["--key", "no-such-release"], "no release with key or URL 'no-such-release'"),
-        (["--since", "last tuesday"], "--since 'last tuesday' is not a date"),
+        (["--since", "last tuesday"], "'last tuesday' is not a date"),
         (["--warc", str(tmp_path / "no" / "such" / "dir.warc")], "cannot write"),
     ):
         bad = subprocess.run(
@@ -239,3 +239,4 @@ def test_the_command_writes_a_warc_that_warcio_checks(db: Path, tmp_path: Path) 
         )  # fmt: skip
         assert bad.returncode == 2 and message in bad.stderr, (args, bad.stderr)
         assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
+        assert bad.stderr.startswith("govwatch: error: ")

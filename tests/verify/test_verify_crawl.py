@@ -208,7 +208,19 @@ def test_text_output_and_errors(crawled: Crawled) -> None:
     ):
         bad = govwatch("verify", *args, "--db", str(crawled.db), cwd=crawled.tmp)
         assert bad.returncode == 2 and message in bad.stderr, (args, bad.stderr)
-        assert len(bad.stderr.strip().splitlines()) == 1
+        assert len(bad.stderr.strip().splitlines()) == 1 and bad.stderr.startswith("govwatch: error: ")
+
+    # the database by the rule every command follows: ./config.yaml names it; else what was tried
+    by_config = govwatch("verify", str(path), "--json", cwd=crawled.tmp)
+    assert by_config.returncode == 1 and json.loads(by_config.stdout)["verdict"] == "differs"
+    elsewhere = crawled.tmp / "elsewhere"
+    elsewhere.mkdir(exist_ok=True)
+    for args in (["verify", str(path)], ["export", "--warc", "out.warc"]):
+        lost = govwatch(*args, cwd=elsewhere)
+        assert lost.returncode == 2 and lost.stderr.startswith("govwatch: error: database not found"), lost
+        assert "tried" in lost.stderr and "./config.yaml (not there)" in lost.stderr
+        assert len(lost.stderr.strip().splitlines()) == 1
+    assert not (elsewhere / "out.warc").exists()
 
 
 def test_an_edited_page_and_the_copy_of_what_it_was(crawled: Crawled) -> None:
