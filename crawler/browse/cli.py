@@ -85,9 +85,9 @@ def check_database(db: Path) -> None:
         _fail(f"{storage_fault(exc, db) or exc}; not serving it")
 
 
-def build_datasette(db: Path, *, allow_sql: bool = False) -> Any:
+def build_datasette(db: Path, *, allow_sql: bool = False, timezone: str = "Asia/Shanghai") -> Any:
     """A started Datasette over ``db`` with govwatch's plugin, metadata and templates; visitors may run
-    their own SQL only with ``allow_sql``."""
+    their own SQL only with ``allow_sql``; times are shown in ``timezone``."""
     from datasette.app import Datasette
 
     register_plugin()
@@ -96,7 +96,7 @@ def build_datasette(db: Path, *, allow_sql: bool = False) -> Any:
     ds = Datasette(
         files,
         immutables=immutables,
-        metadata=build_metadata(name),
+        metadata=build_metadata(name, timezone=timezone),
         template_dir=str(TEMPLATES),
         static_mounts=[STATIC_MOUNT],
         settings={**SETTINGS, "default_allow_sql": allow_sql},
@@ -133,15 +133,18 @@ def serve(db_path: Path | None, config: Path | None, port: int, host: str, allow
     from crawler.config.locate import locate
 
     try:
-        db = locate(db_path, config, load=False).require_database()
+        where = locate(db_path, config, load=False)
+        db = where.require_database()
     except ConfigError as exc:
         _fail(exc)
         return
+    # times are shown in the zone of the configuration the rule read (Asia/Shanghai without one)
+    timezone = str(where.config.timezone) if where.config is not None else "Asia/Shanghai"
     check_database(db)
     sock = bind(host, port)
     import uvicorn
 
-    ds = build_datasette(db.resolve(), allow_sql=allow_sql)
+    ds = build_datasette(db.resolve(), allow_sql=allow_sql, timezone=timezone)
     shown = f"[{host}]" if ":" in host else host
     console.note(f"serve: http://{shown}:{sock.getsockname()[1]}/{db.stem} (Ctrl-C to stop)")
     server = uvicorn.Server(uvicorn.Config(ds.app(), log_level="warning", lifespan="on", workers=1))

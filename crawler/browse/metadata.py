@@ -67,6 +67,8 @@ VERSION_COLUMNS = {
     "url": "网址 URL",
 }
 
+#: internal tables: hidden from the home and database pages (still served, and listed with
+#: ``?_show_hidden=1``); a reader sees ``labels.READER_TABLES``
 HIDDEN = [
     "releases_fts",
     "releases_fts_config",
@@ -75,6 +77,18 @@ HIDDEN = [
     "releases_fts_docsize",
     "releases_fts_idx",
     "_sqlite_migrations",
+    "release_urls",
+    "fetches",
+    "column_runs",
+    "deliveries",
+    "listings",
+    "acks",
+    "release_links",
+    "release_link_sync",
+    "link_checks",
+    "link_status",
+    "column_health",
+    "site_health",
 ]
 
 
@@ -91,8 +105,10 @@ def home_links(db_name: str) -> str:
         (f"{base}/search", "全文搜索 Search"),
         (f"{base}/releases", "全部发布 All releases"),
         (f"{base}/latest_events", "最新事件 Latest events"),
+        (f"{base}/changed_recently", "近期变化 Recently changed"),
         (f"{base}/tampered", "被篡改页面 Tampered pages"),
         (f"{base}/failing", "抓取失败 Failing sources"),
+        (f"{base}/site_health", "站点健康 Site health"),
         ("/-/govwatch/verify", "核对副本 Verify a copy"),
         ("/-/govwatch/events.atom", "事件订阅 Atom feed"),
     ]
@@ -100,7 +116,8 @@ def home_links(db_name: str) -> str:
     return f"<p>政府信息公开监测：每一条发布的每一个版本。 Every version of every release.</p><p>{items}</p>"
 
 
-def build_metadata(db_name: str) -> dict[str, Any]:
+def build_metadata(db_name: str, *, timezone: str = "Asia/Shanghai") -> dict[str, Any]:
+    """``timezone``: the zone times are shown in (the config's ``timezone``)."""
     releases: dict[str, Any] = {
         "title": "发布 Releases",
         "description": "每条政府信息公开发布的最新内容；在搜索框输入词语（如 衢州）即可全文搜索。"
@@ -133,7 +150,7 @@ def build_metadata(db_name: str) -> dict[str, Any]:
         "deliveries": {"title": "推送记录 Deliveries", "facets": ["sink", "state"]},
     }
     for name in HIDDEN:
-        tables[name] = {"hidden": True}
+        tables.setdefault(name, {})["hidden"] = True
     return {
         "title": "govwatch — 政府信息公开监测",
         "description_html": home_links(db_name),
@@ -145,5 +162,5 @@ def build_metadata(db_name: str) -> dict[str, Any]:
                 "queries": canned_queries(),
             }
         },
-        "plugins": {PLUGIN: {"database": db_name}},
+        "plugins": {PLUGIN: {"database": db_name, "timezone": timezone}},
     }

@@ -1,18 +1,25 @@
 """govwatch's Datasette plugin (registered by ``govwatch serve``; Datasette 0.65 hooks).
 
 - ``prepare_connection``: SQL functions ``bigram_query(q)`` (what a person typed → an FTS5 phrase
-  query of bigrams, ``crawler.store.search_query``) and ``bigrams(text)``, both refusing inputs longer
-  than ``MAX_FUNCTION_INPUT`` characters (Datasette's time limit cannot interrupt a Python function).
+  query of bigrams, ``crawler.store.search_query``), ``bigrams(text)`` and ``govwatch_snippet(body, q)``
+  (a readable window of the stored body around the first word searched for, ``snippets``); the first
+  two refuse inputs longer than ``MAX_FUNCTION_INPUT`` characters (Datasette's time limit cannot
+  interrupt a Python function), the snippet reads at most that many.
 - ``filters_from_request``: the releases table's own search box. ``releases`` has no FTS table
   Datasette would detect (and Datasette would pass the query as typed), so this hook adds the search:
   ``?_search=衢州`` → ``id in (select rowid from releases_fts where releases_fts match bigram_query(…))``
   — for the HTML page and the JSON/CSV API alike. It runs last so its ``supports_search`` wins.
-- ``render_cell``: a release key links to its history; a history row's ``diff`` cell links to the
-  diff view, its ``warc`` cell downloads the release's history as WARC (``verify_page``). Values are escaped with ``markupsafe.escape``; everything else keeps Datasette's escaping.
+- ``render_cell``: values a reader understands (``present.cell``): local times, 是/否, percentages,
+  event types in Chinese, release keys and titles linking to the release page, http(s)-only links,
+  diff summaries marked up and linked to the diff page, a history row's ``warc`` cell a download
+  of the release's history as WARC (``verify_page``). Everything escaped.
+- ``prepare_jinja2_environment`` / ``extra_template_vars``: the filters and the ``gw`` variable of
+  govwatch's templates (page titles, column labels, navigation, whether visitors may run SQL, the
+  charts of the home page, the search filters' choices).
 - ``permission_allowed``: no writes of any kind for anyone.
-- ``extra_css_urls``: compact column descriptions, the diff colours (``static/govwatch.css``).
-- ``register_routes``: ``/-/govwatch/diff``, ``/-/govwatch/events.atom`` and ``/-/govwatch/raw``
-  (``views``; a stored page as a download, never rendered).
+- ``extra_css_urls``: ``static/govwatch.css`` (a CJK font stack, the reader's layout, 390 px phones).
+- ``register_routes``: ``/-/govwatch/release``, ``/-/govwatch/diff``, ``/-/govwatch/events.atom`` and
+  ``/-/govwatch/raw`` (a stored page as a download, never rendered).
 - ``asgi_wrapper``: ``X-Content-Type-Options: nosniff`` on every response; stored bytes (``.blob``,
   ``/-/govwatch/raw``) also ``Content-Disposition: attachment`` and a sandboxing
   ``Content-Security-Policy``.
@@ -20,7 +27,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,11 +34,12 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from markupsafe import Markup, escape
 
+from crawler.browse import labels, present, snippets
 from crawler.browse.downloads import RAW_ROUTE, raw_link, raw_view, secure_headers
 from crawler.browse.facets import MonthFacet
 from crawler.browse.metadata import PLUGIN, db_path
 from crawler.browse.verify_page import WARC_PATH
-from crawler.browse.views import atom_view, diff_view
+from crawler.browse.views import atom_view, database_name, diff_view, release_view
 from crawler.store.search import bigrams, search_query
 
 SEARCH_TABLE = "releases"
@@ -52,7 +59,8 @@ WRITE_ACTIONS = frozenset(
 CSS_URL = "/-/govwatch-static/govwatch.css"
 #: the longest text ``bigrams()`` / ``bigram_query()`` take in SQL (a release body is far shorter)
 MAX_FUNCTION_INPUT = 200_000
-_DIFF_LABEL = re.compile(r"^v\d+ → v\d+$")
+#: canned queries whose page shows one of the home page's charts
+CHART_QUERIES = {"releases_by_month": "months", "site_health": "health", "latest_events": "events"}
 
 
 def _bounded(text: object, name: str) -> str | None:
@@ -76,15 +84,28 @@ def bounded_bigrams(text: str | None) -> str:
     return bigrams(_bounded(text, "bigrams"))
 
 
+def snippet_sql(body: object, query: object) -> str:
+    """``snippets.snippet`` for SQL: text only, at most ``MAX_FUNCTION_INPUT`` characters read."""
+    if not isinstance(body, str):
+        return ""
+    q = query if isinstance(query, str) else ""
+    return snippets.snippet(body[:MAX_FUNCTION_INPUT], q[:1000])
+
+
 def _ours(datasette: Any, database: str | None) -> bool:
     config = datasette.plugin_config(PLUGIN) or {}
     return database is not None and database == config.get("database")
+
+
+def _zone(datasette: Any) -> Any:
+    return present.zone((datasette.plugin_config(PLUGIN) or {}).get("timezone"))
 
 
 @hookimpl
 def prepare_connection(conn: Any) -> None:
     conn.create_function("bigram_query", 1, bigram_query, deterministic=True)
     conn.create_function("bigrams", 1, bounded_bigrams, deterministic=True)
+    conn.create_function("govwatch_snippet", 2, snippet_sql, deterministic=True)
 
 
 @hookimpl(trylast=True)
@@ -108,11 +129,18 @@ def permission_allowed(action: str) -> bool | None:
     return False if action in WRITE_ACTIONS else None
 
 
-def _get(row: Any, name: str) -> Any:
+def _warc_link(row: Any) -> Markup | None:
+    """A history row's ``warc`` cell: the release's history as a WARC download."""
     try:
-        return row[name]
+        key = row["key"]
     except (KeyError, IndexError):
         return None
+    if not isinstance(key, str):
+        return None
+    href = f"{WARC_PATH}?{urlencode({'key': key})}"
+    return Markup(
+        f'<a href="{escape(href)}" download title="历史版本的 WARC 文件 · the history as WARC">WARC</a>'
+    )
 
 
 @hookimpl
@@ -121,25 +149,104 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         return None
     if column == "raw_html" and isinstance(value, bytes):
         return raw_link(table, row, value)
-    if not isinstance(value, str):
-        return None
-    base = db_path(database)
-    if column == "key" and value and not value.startswith("column:"):
-        href = f"{base}/history?{urlencode({'key': value})}"
-        return Markup(f'<a href="{escape(href)}" title="history 历史版本">{escape(value)}</a>')
-    if column == "diff" and table is None and _DIFF_LABEL.match(value):
-        key, version = _get(row, "key"), _get(row, "version")
-        if not isinstance(key, str) or not isinstance(version, int) or version < 2:
-            return None
-        href = "/-/govwatch/diff?" + urlencode({"key": key, "from": version - 1, "to": version})
-        return Markup(f'<a class="govwatch-diff-link" href="{escape(href)}">{escape(value)}</a>')
     if column == "warc" and table is None and value == "WARC":
-        key = _get(row, "key")
-        if not isinstance(key, str):
-            return None
-        href = f"{WARC_PATH}?{urlencode({'key': key})}"
-        return Markup(f'<a href="{escape(href)}" download title="this release\'s history as WARC">WARC</a>')
-    return None
+        return _warc_link(row)
+    return present.cell(row, value, column, table, _zone(datasette))
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
+    env.filters["gw_time"] = lambda value, seconds=False: present.local_time(
+        value, _zone(datasette), seconds=seconds
+    )
+    env.filters["gw_highlight"] = snippets.highlight
+    env.filters["gw_percent"] = present.percent
+    env.filters["gw_flags"] = present.flags_markup
+    env.filters["gw_link"] = present.external_link
+    env.globals["gw_release_href"] = present.release_href
+    env.globals["gw_label"] = labels.column_label
+    env.globals["gw_column_order"] = labels.column_order
+    env.globals["gw_value"] = labels.value_label
+    env.globals["gw_event_type"] = present.event_type
+
+
+def _nav(base: str) -> list[tuple[str, str, str]]:
+    """(page id, href, label) of the navigation bar on every page."""
+    return [
+        ("search", f"{base}/search", "搜索"),
+        ("latest_events", f"{base}/latest_events", "最新事件"),
+        ("changed_recently", f"{base}/changed_recently", "近期变化"),
+        ("tampered", f"{base}/tampered", "篡改"),
+        ("failing", f"{base}/failing", "抓取失败"),
+        ("site_health", f"{base}/site_health", "站点健康"),
+        ("releases", f"{base}/releases", "全部发布"),
+    ]
+
+
+def _page_id(template: str, view_name: str | None, request: Any) -> str:
+    url_vars = getattr(request, "url_vars", None) or {}
+    if template in ("query.html", "table.html", "row.html") and url_vars.get("table"):
+        return str(url_vars["table"])
+    if template == "query.html":
+        return "sql"
+    if template == "index.html":
+        return "home"
+    if template == "database.html":
+        return "database"
+    return view_name or template.removesuffix(".html")
+
+
+async def _search_choices(db: Any) -> dict[str, list[Any]]:
+    sites = (await db.execute("select site, count(*) as n from releases group by site order by site")).rows
+    publishers = (
+        await db.execute(
+            "select publisher, count(*) as n from releases where coalesce(publisher, '') != ''"
+            " group by publisher order by n desc, publisher limit 300"
+        )
+    ).rows
+    return {
+        "sites": [(r["site"], r["n"]) for r in sites],
+        "publishers": [(r["publisher"], r["n"]) for r in publishers],
+    }
+
+
+@hookimpl
+def extra_template_vars(
+    template: str, database: str | None, view_name: str | None, request: Any, datasette: Any
+) -> Any:
+    async def gw() -> dict[str, Any]:
+        from crawler.browse.overview import overview
+
+        name = database_name(datasette)
+        base = db_path(name)
+        page = _page_id(template, view_name, request)
+        zh, en = labels.page_title(page)
+        allow_sql = await datasette.permission_allowed(
+            getattr(request, "actor", None), "execute-sql", name, default=True
+        )
+        out: dict[str, Any] = {
+            "db": name,
+            "db_path": base,
+            "page": page,
+            "zh": zh,
+            "en": en,
+            "brand": labels.BRAND,
+            "brand_zh": labels.BRAND_ZH,
+            "nav": _nav(base),
+            "allow_sql": bool(allow_sql),
+            "hidden_columns": labels.HIDDEN_COLUMNS,
+            "reader_tables": labels.READER_TABLES,
+            "pages": labels.PAGES,
+            "feed": "/-/govwatch/events.atom",
+        }
+        db = datasette.get_database(name)
+        if page == "home" or page in CHART_QUERIES:
+            out["overview"] = await overview(db, _zone(datasette))
+        if page == "search":
+            out["choices"] = await _search_choices(db)
+        return {"gw": out}
+
+    return gw
 
 
 @hookimpl
@@ -150,6 +257,7 @@ def extra_css_urls() -> list[str]:
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
     return [
+        (r"^/-/govwatch/release$", release_view),
         (r"^/-/govwatch/diff$", diff_view),
         (r"^/-/govwatch/events\.atom$", atom_view),
         (RAW_ROUTE, raw_view),

@@ -17,25 +17,28 @@ _RESOLVE_KEY = (
 )
 
 SEARCH = """
-select r.key, r.title, r.publisher, r.written_date, r.site, r."column", r.status,
-  case when instr(v.body, :q) > 0
-       then '…' || substr(v.body, max(1, instr(v.body, :q) - 30), 90) || '…' end as context,
+select r.key, r.title, r.publisher, r.written_date, r.published_at, r.site, r."column", r.status,
+  govwatch_snippet(v.body, :q) as context,
   round(bm25(releases_fts, 0.0, 5.0, 1.0), 3) as score
 from releases_fts
 join releases r on r.id = releases_fts.rowid
 left join versions v on v.key = r.key and v.version = r.current_version
 where releases_fts match bigram_query(:q)
+  and (coalesce(:site, '') = '' or r.site = :site)
+  and (coalesce(:publisher, '') = '' or r.publisher = :publisher)
+  and (coalesce(:since, '') = '' or coalesce(r.written_date, substr(r.published_at, 1, 10)) >= :since)
+  and (coalesce(:until, '') = '' or coalesce(r.written_date, substr(r.published_at, 1, 10)) <= :until)
 order by score, r.written_date desc
 limit 200
 """
 
 LATEST_EVENTS = """
-select e.id, e.created_at, e.type, e.severity, e.site, e.key, e.title, e.version, e.url,
+select e.created_at, e.type, e.site, e.title,
   json_extract(e.details, '$.diff') as diff_summary,
   (select group_concat(json_extract(f.value, '$.rule') || ': ' ||
-          substr(json_extract(f.value, '$.evidence'), 1, 120), char(10))
+          substr(json_extract(f.value, '$.evidence'), 1, 160), char(10))
      from json_each(e.flags) f where json_extract(f.value, '$.severity') = 'critical') as evidence,
-  e.baseline
+  e.url, e.key, e.id, e.severity, e.version_before, e.version, e.baseline
 from events e
 order by e.type = 'tampered' desc, e.created_at desc, e.id desc
 limit 200
@@ -73,8 +76,7 @@ select e.created_at, e.key, coalesce(r.title, e.title) as title, e.url,
   json_extract(f.value, '$.rule') as rule,
   json_extract(f.value, '$.evidence') as evidence,
   json_extract(f.value, '$.location') as location,
-  case when exists (select 1 from release_urls u where u.key = e.key and u.critical_flags != '[]')
-       then 'yes 是' else 'no 否' end as still_flagged
+  exists (select 1 from release_urls u where u.key = e.key and u.critical_flags != '[]') as still_flagged
 from events e
 left join releases r on r.key = e.key
 join json_each(e.flags) f
@@ -83,20 +85,20 @@ order by e.created_at desc, e.id desc
 """
 
 FAILING = """
-select e.site, case when e.key like 'column:%' then 'column 栏目' else 'release 发布' end as kind,
-  e."column", e.title, e.url, e.created_at as failing_since, 'fetch_failed' as state,
+select e.site, case when e.key like 'column:%' then 'column' else 'release' end as kind,
+  e."column", e.key, e.title, e.url, e.created_at as failing_since, 'fetch_failed' as state,
+  cast(json_extract(e.details, '$.streak') as integer) as streak,
   json_extract(e.details, '$.error_kind') as error_kind
 from events e
 where e.type = 'fetch_failed'
   and not exists (select 1 from events x where x.key = e.key and x.type = 'fetch_recovered' and x.id > e.id)
 union all
-select c.site, 'column 栏目', c.name, null, c.column_url, c.last_ok_at,
-  'failing ' || c.fail_streak || ' run(s), not yet reported', null
+select c.site, 'column', c.name, 'column:' || c.column_url, null, c.column_url, c.last_ok_at, 'failing',
+  c.fail_streak, null
 from columns c
 where c.fail_streak > 0 and c.failing = 0
 union all
-select u.site, 'release 发布', u."column", r.title, u.url, u.last_ok_at,
-  'failing ' || u.fail_streak || ' run(s), not yet reported', null
+select u.site, 'release', u."column", u.key, r.title, u.url, u.last_ok_at, 'failing', u.fail_streak, null
 from release_urls u left join releases r on r.key = u.key
 where u.fail_streak > 0 and u.fail_reported = 0
 order by failing_since desc
@@ -149,9 +151,10 @@ def canned_queries() -> dict[str, dict[str, Any]]:
             "sql": SEARCH.strip(),
             "title": "全文搜索 Full-text search",
             "description": (
-                "在标题和正文中搜索（如 衢州、数字化改革），按相关度排序。"
+                "在标题和正文中搜索（如 衢州、数字化改革），可按站点、发布机构和日期筛选，按相关度排序。"
                 " Search titles and bodies; two-character words work. Best matches first (bm25)."
             ),
+            "params": ["q", "site", "publisher", "since", "until"],
         },
         "latest_events": {
             "sql": LATEST_EVENTS.strip(),
@@ -206,5 +209,5 @@ def canned_queries() -> dict[str, dict[str, Any]]:
         "description": "最近一次检查失败的链接和附件。 Links and attachments whose latest check failed.",
     }
     for query in queries.values():
-        query["hide_sql"] = True  # "Show SQL" stays one click away
+        query["hide_sql"] = True  # the SQL is one click away when visitors may run SQL (serve --allow-sql)
     return queries
