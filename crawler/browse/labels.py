@@ -270,6 +270,7 @@ HIDDEN_COLUMNS: dict[str, frozenset[str]] = {
             "validity",
             "url",
             "last_seen",
+            "removed_at",
         }
     ),
     "versions": frozenset({"id", "content_hash", "normalizer_version", "fields"}),

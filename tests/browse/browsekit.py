@@ -60,6 +60,7 @@ class Archive:
     gone: Page  # withdrawn on day 2, removed on day 3, back on day 4
     spam: Page  # spam injected on day 3
     days: list[str]  # GOVWATCH_NOW of each crawl
+    base_url: str  # the sample site's
 
 
 def _raw_script_page(site: SampleSite) -> Page:
@@ -159,7 +160,7 @@ def crawl_archive(tmp: Path, base_url: str, site: SampleSite, pages: dict[str, P
     db = tmp / "govwatch.db"
     record_hostile(db, days[3])
     return Archive(
-        db, config, site, qz, pages["hz"], pages["xss"], pages["raw_script"], new, gone, spam, days
+        db, config, site, qz, pages["hz"], pages["xss"], pages["raw_script"], new, gone, spam, days, base_url
     )
 
 
@@ -178,6 +179,7 @@ def record_hostile(db: Path, when: str) -> None:
                 title=HOSTILE_TITLE + extra,
                 publisher="<b>机构</b>",
                 written_date="2022-09-12",
+                published_at="2022-09-12 10:00",
                 paragraphs=[*HOSTILE_BODY, f"第{n}版"],
                 attachments=[
                     {"name": "<script>alert('att')</script>附件", "url": "javascript:alert('att ran')"}
