@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test lint format bench eval soak eval-lists browser-deps clean
+.PHONY: demo test lint format bench eval soak eval-lists screenshots browser-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -46,6 +46,9 @@ soak: $(STAMP)
 
 eval-lists: $(STAMP)
 	$(BIN)/python bench/eval_lists.py
+
+screenshots: $(STAMP) browser-deps
+	$(BIN)/python -m tests.browse.screenshots --out docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

@@ -120,7 +120,9 @@ def _restore(site: SampleSite, page: Page) -> None:
         col.pages.sort(key=lambda p: p.day, reverse=True)
 
 
-def crawl_archive(tmp: Path, base_url: str, site: SampleSite, pages: dict[str, Page]) -> Archive:
+def crawl_archive(
+    tmp: Path, base_url: str, site: SampleSite, pages: dict[str, Page], *, hostile: bool = True
+) -> Archive:
     config = write_config(tmp, [site_entry(base_url, site, revisit="always", fail_after=1)])
     days = crawl_days()
     special = {p.id for p in pages.values()}
@@ -158,7 +160,8 @@ def crawl_archive(tmp: Path, base_url: str, site: SampleSite, pages: dict[str, P
     assert "restored" in fourth.types(), fourth
 
     db = tmp / "govwatch.db"
-    record_hostile(db, days[3])
+    if hostile:
+        record_hostile(db, days[3])
     return Archive(
         db, config, site, qz, pages["hz"], pages["xss"], pages["raw_script"], new, gone, spam, days, base_url
     )

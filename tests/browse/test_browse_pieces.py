@@ -231,8 +231,9 @@ def test_every_column_of_the_canned_queries_has_a_chinese_header() -> None:
     from crawler.browse.queries import canned_queries
 
     conn = sqlite3.connect(":memory:")
-    from crawler.store.schema import MIGRATIONS
     from sqlite_utils import Database
+
+    from crawler.store.schema import MIGRATIONS
 
     db = Database(conn)
     MIGRATIONS.apply(db)
