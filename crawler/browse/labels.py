@@ -218,6 +218,15 @@ URL_COLUMNS = frozenset({"url", "release_url", "column_url", "other_url"})
 
 EVENT_TYPES: dict[str, str] = {e.name: e.zh for e in CATALOG}
 SEVERITIES = {"critical": "严重", "warning": "警告", "info": "提示"}
+#: integrity rules (crawler/integrity/detectors) as a reader says them; the rule's name follows
+RULES = {
+    "spam_lexicon": "博彩、色情等垃圾内容",
+    "spam_added": "新增垃圾内容",
+    "junk_preamble": "文档前的垃圾代码",
+    "hidden_links": "隐藏链接",
+    "host_mismatch": "网址与页面所属网站不符",
+    "redirect": "跳转到其他网站",
+}
 #: value labels by column (beyond event types and severities)
 VALUES: dict[str, dict[str, str]] = {
     "status": {
@@ -300,6 +309,8 @@ def value_label(column: str, value: str) -> str | None:
         return EVENT_TYPES.get(value)
     if column == "severity":
         return SEVERITIES.get(value)
+    if column == "rule":
+        return rule_label(value) if value in RULES else None
     return VALUES.get(column, {}).get(value)
 
 
@@ -318,3 +329,10 @@ def column_order(table: str | None, names: list[str], hidden: Collection[str] = 
     rank = {name: i for i, name in enumerate(first)}
     shown = [i for i, name in enumerate(names) if name not in hidden]
     return sorted(shown, key=lambda i: (rank.get(names[i], len(first)), i))
+
+
+def rule_label(rule: object) -> str:
+    """``博彩、色情等垃圾内容 spam_lexicon``: a flag's rule in words, its name beside (unknown: the name)."""
+    name = str(rule or "")
+    words = RULES.get(name)
+    return f"{words} {name}" if words else name

@@ -167,6 +167,7 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.globals["gw_label"] = labels.column_label
     env.globals["gw_column_order"] = labels.column_order
     env.globals["gw_value"] = labels.value_label
+    env.globals["gw_rule"] = labels.rule_label
     env.globals["gw_event_type"] = present.event_type
 
 

@@ -129,7 +129,7 @@ def flags_markup(flags: Any) -> Markup:
         severity = str(f.get("severity") or "")
         sev = labels.SEVERITIES.get(severity, severity)
         parts.append(
-            f'<li class="gw-flag gw-sev-{escape(severity)}"><b>{escape(f.get("rule") or "")}</b>'
+            f'<li class="gw-flag gw-sev-{escape(severity)}"><b>{escape(labels.rule_label(f.get("rule")))}</b>'
             f" <span>{escape(sev)}</span>"
             f'<span class="gw-evidence">{escape(f.get("evidence") or "")}</span></li>'
         )
@@ -187,6 +187,10 @@ def cell(row: Any, value: Any, column: str, table: str | None, tz: ZoneInfo) -> 
         return event_type(value)
     if column == "event_types":
         return Markup("、".join(str(event_type(t)) for t in value.split(",") if t))
+    if column == "rule" and value in labels.RULES:
+        return Markup(
+            f'<span class="gw-rule">{escape(labels.RULES[value])} <span class="gw-en">{escape(value)}</span></span>'
+        )
     label = labels.value_label(column, value)
     if label:
         return Markup(f'<span class="gw-code gw-{escape(column)}-{escape(value)}">{escape(label)}</span>')

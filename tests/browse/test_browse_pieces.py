@@ -221,12 +221,29 @@ def test_cells_read_as_words_and_links_stay_http() -> None:
     flags = '[{"rule": "spam_lexicon", "severity": "critical", "evidence": "<script>x</script>"}]'
     shown = str(cell(_row(flags=flags), flags, "flags", "events", SHANGHAI))
     assert (
-        "spam_lexicon" in shown and "严重" in shown and "&lt;script&gt;" in shown and "<script>" not in shown
+        "博彩、色情等垃圾内容 spam_lexicon" in shown
+        and "严重" in shown
+        and "&lt;script&gt;" in shown
+        and "<script>" not in shown
     )
+    rule = str(cell(_row(rule="spam_lexicon"), "spam_lexicon", "rule", None, SHANGHAI))
+    assert rule == '<span class="gw-rule">博彩、色情等垃圾内容 <span class="gw-en">spam_lexicon</span></span>'
     assert cell(_row(title="x"), "x", "title", "events", SHANGHAI) is None  # Datasette's own escaping
 
 
 # ------------------------------------------------------------------------------------------ labels
+def test_every_integrity_rule_reads_in_chinese() -> None:
+    import crawler.integrity  # noqa: F401  (registers the detectors)
+    from crawler.integrity.registry import DETECTORS
+
+    assert DETECTORS and set(DETECTORS) <= set(labels.RULES), set(DETECTORS) - set(labels.RULES)
+    assert labels.rule_label("hidden_links") == "隐藏链接 hidden_links"
+    assert (
+        labels.rule_label("<new>") == "<new>"
+        and labels.value_label("rule", "redirect") == "跳转到其他网站 redirect"
+    )
+
+
 def test_every_column_of_the_canned_queries_has_a_chinese_header() -> None:
     from crawler.browse.queries import canned_queries
 
