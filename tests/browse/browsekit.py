@@ -111,18 +111,7 @@ def crawl_days(today: date | None = None) -> list[str]:
     return [f"{last - timedelta(days=DAYS - 1 - i)}T09:00:00+08:00" for i in range(DAYS)]
 
 
-def _restore(site: SampleSite, page: Page) -> None:
-    with site.lock:
-        page.state = "live"
-        col = site.columns[page.column]
-        col.pages_withdrawn = [p for p in getattr(col, "pages_withdrawn", []) if p.id != page.id]  # type: ignore[attr-defined]
-        col.pages.append(page)
-        col.pages.sort(key=lambda p: p.day, reverse=True)
-
-
-def crawl_archive(
-    tmp: Path, base_url: str, site: SampleSite, pages: dict[str, Page], *, hostile: bool = True
-) -> Archive:
+def crawl_archive(tmp: Path, base_url: str, site: SampleSite, pages: dict[str, Page]) -> Archive:
     config = write_config(tmp, [site_entry(base_url, site, revisit="always", fail_after=1)])
     days = crawl_days()
     special = {p.id for p in pages.values()}
@@ -154,14 +143,13 @@ def crawl_archive(
     assert third.returncode == 0, third
     assert {e["type"] for e in third.events} >= {"removed", "tampered"}, third
 
-    _restore(site, gone)
+    site.restore(gone.id)
     fourth = run_crawl(config, now=days[3])
     assert fourth.returncode == 0, fourth
     assert "restored" in fourth.types(), fourth
 
     db = tmp / "govwatch.db"
-    if hostile:
-        record_hostile(db, days[3])
+    record_hostile(db, days[3])
     return Archive(
         db, config, site, qz, pages["hz"], pages["xss"], pages["raw_script"], new, gone, spam, days, base_url
     )

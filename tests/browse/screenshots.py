@@ -1,10 +1,8 @@
-"""The README's screenshots (docs/*.png), taken in headless Chromium from ``govwatch demo``:
+"""The README's screenshots (docs/*.png), taken in headless Chromium at 1280 and 390 px from the
+archive ``govwatch demo`` leaves (four days of two sites: new, changed, removed, restored, tampered,
+failing):
 
     make screenshots        # .venv/bin/python -m tests.browse.screenshots [--out docs]
-
-The demo's archive is used when it holds a changed release (a demo that crawls on several days);
-otherwise the browse tests' four-day story (tests/browse/browsekit.py, without its hostile release)
-stands in, and the script says so.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-from tests.browse.browsekit import crawl_archive, make_site, serve
+from tests.browse.browsekit import serve
 from tests.helpers import REPO
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,23 +34,14 @@ def _one(db: Path, sql: str) -> str | None:
     return str(row[0]) if row else None
 
 
-def demo_archive(tmp: Path) -> tuple[Path, str]:
+def demo_archive(tmp: Path) -> Path:
     db = tmp / "demo.db"
     proc = subprocess.run(
         [sys.executable, "-m", "crawler", "demo", "--db", str(db)], capture_output=True, text=True, cwd=tmp
     )
     if proc.returncode != 0:
         raise SystemExit(f"govwatch demo failed: {proc.stderr[-2000:]}")
-    if _one(db, "select key from events where type = 'changed' limit 1"):
-        return db, "govwatch demo"
-    from crawler.demo.server import serve as serve_site
-
-    story = tmp / "story"
-    story.mkdir()
-    site, pages = make_site()
-    with serve_site(site) as server:
-        archive = crawl_archive(story, server.url, site, pages, hostile=False)
-    return archive.db, "the browse tests' four-day story (the demo has no changed release)"
+    return db
 
 
 def take(db: Path, out: Path) -> list[Path]:
@@ -92,9 +81,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "docs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="govwatch-shots-") as tmp:
-        db, source = demo_archive(Path(tmp))
-        for path in take(db, args.out):
-            print(f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path}  (from {source})")
+        for path in take(demo_archive(Path(tmp)), args.out):
+            print(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
 
 
 if __name__ == "__main__":
