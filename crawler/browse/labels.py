@@ -51,6 +51,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "release": ("发布", "Release"),
     "diff": ("版本差异", "Diff"),
     "feed": ("事件订阅", "Atom feed"),
+    "verify": ("核对副本", "Verify a copy"),
 }
 
 #: the tables a reader is shown on the home and database pages; the rest are hidden (metadata)
@@ -98,6 +99,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "diff_summary": ("变化", "change"),
     "evidence": ("证据", "evidence"),
     "diff": ("差异", "diff"),
+    "warc": ("WARC 存档", "history as WARC"),
     "critical_flags": ("篡改标记", "critical flags"),
     "event_types": ("事件", "events"),
     "last_event_at": ("最近事件", "last event"),

@@ -159,6 +159,7 @@ def shipped_pages(archive: Archive) -> list[tuple[str, str]]:
         ("release-tampered", f"/-/govwatch/release?key={ref}"),
         ("diff", f"/-/govwatch/diff?key={qz}&from=1&to=2"),
         ("release-missing", "/-/govwatch/release?key=no-such-release"),
+        ("verify", "/-/govwatch/verify"),
         ("sql-refused", "/govwatch?sql=select+1"),
     ]
 
