@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 # govwatch uses no pydantic plugins: skip their discovery (a scan of every installed package's entry
 # points, a tenth of a second at each start of a crawl process); PYDANTIC_DISABLE_PLUGINS set by the
@@ -262,6 +262,23 @@ FilePath = Annotated[
 Selector = Annotated[str, Strict(), AfterValidator(_non_empty), AfterValidator(check_selector)]
 
 
+def _event_type(value: str) -> str:
+    from crawler.events import EVENT_TYPES
+
+    if value not in EVENT_TYPES:
+        raise problem(
+            f"{value!r} is not an event type (one of {', '.join(EVENT_TYPES)})",
+            choices=EVENT_TYPES,
+            given=value,
+        )
+    return value
+
+
+#: the name of an event type of the catalog (``crawler.events``)
+EventTypeName = Annotated[str, Strict(), AfterValidator(_non_empty), AfterValidator(_event_type)]
+_SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
+
+
 class SinkOptions(Options):
     """The keys every sink takes; a sink type's own options extend this (``Sink.Options``)."""
 
@@ -270,6 +287,14 @@ class SinkOptions(Options):
     #: the sink's name in the outbox (``deliveries.sink``); default: derived from its options
     #: (a file sink's path as the config writes it, relative to the config's folder)
     name: Text | None = None
+    #: only events of these types (default: every type)
+    events: tuple[EventTypeName, ...] | None = None
+    #: only events at least this severe
+    min_severity: Literal["info", "warning", "critical"] = "info"
+    #: only events of these sites (by ``sites[].name``; default: every site)
+    sites: tuple[Text, ...] | None = None
+    #: a sink new to an archive starts with the next event; ``true``: it gets the archive's pending history
+    backfill: Flag = False
 
     #: the folder relative paths were read from (the config's); file sinks are named relative to it
     _base_dir: Path | None = PrivateAttr(default=None)
@@ -298,11 +323,27 @@ class SinkOptions(Options):
         except ValueError:
             return str(path)
 
+    def drops(self, type_: str, severity: str, site: str) -> str | None:
+        """Why this sink's filters (``events``, ``min_severity``, ``sites``) leave an event out, or
+        None when it is to be delivered."""
+        if self.events is not None and type_ not in self.events:
+            return f"filtered out: type {type_} is not in events"
+        if _SEVERITY_RANK.get(severity, 0) < _SEVERITY_RANK[self.min_severity]:
+            return f"filtered out: severity {severity} is below min_severity {self.min_severity}"
+        if self.sites is not None and site not in self.sites:
+            return f"filtered out: site {site} is not in sites"
+        return None
+
+    def notes(self) -> list[str]:
+        """What ``govwatch config check`` should say about this sink beyond its problems (an
+        environment variable it reads that is not set here); problems themselves are errors."""
+        return []
+
     @property
     def sink_name(self) -> str:
         return self.name or self.default_name()
 
     @property
     def options(self) -> dict[str, Any]:
-        """The sink type's own keys and their values (``type`` and ``name`` left out)."""
+        """The sink type's own keys and their values (the keys every sink takes left out)."""
         return {k: getattr(self, k) for k in type(self).model_fields if k not in SinkOptions.model_fields}

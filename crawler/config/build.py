@@ -109,6 +109,23 @@ def _unique_sink_names(config: Config, data: Mapping, at: At, issues: list[Issue
         seen.setdefault(name, i)
 
 
+def _sink_sites(config: Config, sites: list[str], data: Mapping, at: At, issues: list[Issue]) -> None:
+    """A sink's ``sites:`` filter names sites of this configuration."""
+    raw = data.get("sinks")
+    for i, sink in enumerate(config.sinks):
+        for j, name in enumerate(sink.sites or ()):
+            if name in sites:
+                continue
+            where = at.key(data, "sinks").item(raw, i) if isinstance(raw, list) else at
+            raw_sink = raw[i] if isinstance(raw, list) else None
+            where = where.key(raw_sink, "sites")
+            where = where.item(raw_sink.get("sites") if isinstance(raw_sink, Mapping) else None, j)
+            known = ", ".join(sites) or "none"
+            issues.append(
+                where.issue(f"{name!r} is not a site of this configuration (sites: {known})", tuple(sites), name)
+            )
+
+
 def config_from_dict(
     data: Mapping | None,
     source: str = "<embedded>",
@@ -146,6 +163,7 @@ def config_from_dict(
     _unique_site_names(sites, issues)
     if config is not None:
         _unique_sink_names(config, data, root, issues)
+        _sink_sites(config, [site.name for _, _, site in sites], data, root, issues)
     if issues:
         raise ConfigError(issues=_ordered(issues, source))
     assert config is not None

@@ -104,6 +104,8 @@ def run_crawl(
     database = (db or config.database).resolve()
     try:
         store = Store(database)
+        # a sink new to the archive starts with this run's events, not with the archive's history
+        store.start_sinks({sink.sink_name: sink.backfill for sink in config.sinks})
         results = crawl(config, sites, store, database)
     except Exception as exc:  # the database cannot be opened or written at all: one line, no traceback
         problem = storage_problem(exc, database)

@@ -1,17 +1,24 @@
 """Deliver the outbox: every pending event to every configured sink, once.
 
-Per sink (by its outbox name, e.g. ``jsonl:/abs/events.jsonl``):
+Per sink (by its outbox name, e.g. ``jsonl:events.jsonl``):
 
-1. ``store.pending(name, include_baseline=True)`` — every event without a successful delivery there.
-2. Baseline events, unless ``notify_baseline: true``, are settled without being sent: marked
-   ``skipped`` (``store.skipped``): they leave the outbox: turning ``notify_baseline`` on later does not replay old
-   baselines.
-3. The rest are enriched (publisher, date, diff) and delivered. Batch sinks: every event is claimed
+1. Where the sink starts (``store.start_sinks``): a sink new to an archive is responsible for the
+   events after this moment only, unless ``backfill: true`` (the crawl records it before its run too,
+   so the run's own events are the new sink's first).
+2. ``store.pending(name, include_baseline=True)`` — every event since then without a successful
+   delivery there.
+3. Baseline events, unless ``notify_baseline: true``, and events the sink's filters (``events``,
+   ``min_severity``, ``sites``) drop are settled without being sent: marked ``skipped`` with the
+   reason: turning ``notify_baseline`` on or widening a filter later does not replay them.
+4. The rest are enriched (publisher, date, diff) and delivered. Batch sinks: every event is claimed
    (``store.claim`` — atomic; an event another process claimed is left to it), the claimed batch is
    written in one go, then each is marked ``delivered`` — or, if the write raised, ``failed`` (still
    pending: retried by the next delivery). Per-event sinks (webhook): each event is claimed just
    before it is sent and marked right after; when the destination is unavailable (retries exhausted)
-   the rest of the batch is left untouched (pending) for the next delivery.
+   the rest of the batch is left untouched (pending) for the next delivery. Sinks of messages in parts
+   (apprise): the messages are composed and stored in the same transaction that reads the pending
+   events (``store.queue_parts``), then sent part by part in order — earlier deliveries' unsent
+   parts first; a part that fails stops the sink until the next delivery, which retries it alone.
 
 A sink that cannot be built or raises never stops the others, nor the crawl that called us.
 """
@@ -37,6 +44,7 @@ class SinkResult:
     delivered: list[Event] = field(default_factory=list)
     failed: int = 0
     skipped_baseline: int = 0
+    filtered: int = 0  # left out by the sink's filters (settled, never sent)
     left: int = 0  # not attempted this time (destination down): still pending
     error: str | None = None
 
@@ -121,16 +129,66 @@ def adopt_earlier_names(store: Store, sink: Sink) -> str | None:
     return copies[0]
 
 
+def _settle_filtered(store: Store, sink: Sink, events: list[Event]) -> list[Event]:
+    """Settle the events the sink's filters drop; return the others."""
+    keep, dropped, reasons = [], [], []
+    for event in events:
+        why = sink.options.drops(event.type, event.severity, event.site)
+        if why is None:
+            keep.append(event)
+        else:
+            dropped.append(_id(event))
+            reasons.append(why)
+    store.skip_events(dropped, sink.name, reasons)
+    return keep
+
+
+def _deliver_parts(store: Store, sink: Sink, known: dict[int, Event], result: SinkResult) -> None:
+    """Send the sink's unsent parts in order; stop at the first that fails (retried alone next time)
+    or that another process is sending."""
+    parts = store.open_parts(sink.name)
+    for i, part in enumerate(parts):
+        assert part.id is not None
+        if not store.claim_part(part.id):
+            result.left += sum(len(p.events) for p in parts[i:])
+            return
+        part_id = part.id
+        try:
+            sink.send_part(part, lambda sent: store.part_progress(part_id, sent))
+        except Exception as exc:
+            store.part_failed(part_id, _error(exc))
+            result.failed += len(part.events)
+            result.left += sum(len(p.events) for p in parts[i + 1 :])
+            result.error = _error(exc)
+            return
+        store.part_delivered(part_id)
+        missing = [n for n in part.events if n not in known]
+        if missing:
+            known.update({_id(e): e for e in store.events_with_ids(missing)})
+        result.delivered.extend(known[n] for n in part.events if n in known)
+
+
 def deliver_sink(store: Store, sink: Sink, *, notify_baseline: bool) -> SinkResult:
     result = SinkResult(sink.name)
     adopt_earlier_names(store, sink)
-    pending = store.pending(sink.name, include_baseline=True)
-    baseline = [e for e in pending if e.baseline and not notify_baseline]
-    rest = [e for e in pending if not (e.baseline and not notify_baseline)]
-    if baseline:
-        result.skipped_baseline = _settle_baseline(store, baseline, sink.name)
-    if rest:
-        events = enrich(store, rest)
+    store.start_sinks({sink.name: sink.options.backfill})
+    sink.archive_name = store.path.stem
+    events: list[Event] = []
+    with store.transaction():  # a parted sink's messages are stored with the reading of its events
+        pending = store.pending(sink.name, include_baseline=True)
+        baseline = [e for e in pending if e.baseline and not notify_baseline]
+        rest = [e for e in pending if not (e.baseline and not notify_baseline)]
+        if baseline:
+            result.skipped_baseline = _settle_baseline(store, baseline, sink.name)
+        kept = _settle_filtered(store, sink, rest)
+        result.filtered = len(rest) - len(kept)
+        if kept:
+            events = enrich(store, kept)
+            if sink.parted:
+                store.queue_parts(sink.name, sink.compose(events))
+    if sink.parted:
+        _deliver_parts(store, sink, {_id(e): e for e in events}, result)
+    elif events:
         if sink.batch:
             _deliver_batch(store, sink, events, result)
         else:
@@ -151,11 +209,22 @@ class DeliveryConfig(Protocol):
 def deliver(store: Store, config: DeliveryConfig) -> list[SinkResult]:
     """Deliver to every sink of ``config.sinks``; one ``SinkResult`` per sink, in config order."""
     results = []
+    built: list[Sink | SinkResult] = []
     for options in config.sinks:
         try:
-            sink = build_sink(options)
+            built.append(build_sink(options))
         except Exception as exc:
-            results.append(SinkResult(options.sink_name, error=_error(exc)))
+            built.append(SinkResult(options.sink_name, error=_error(exc)))
+    sinks = [s for s in built if isinstance(s, Sink)]
+    try:  # every sink's start is recorded before any is delivered to
+        for sink in sinks:
+            adopt_earlier_names(store, sink)
+        store.start_sinks({sink.name: sink.options.backfill for sink in sinks})
+    except Exception as exc:  # the database is locked for longer than busy_timeout
+        built = [SinkResult(s.name, error=_error(exc)) if isinstance(s, Sink) else s for s in built]
+    for sink in built:
+        if isinstance(sink, SinkResult):
+            results.append(sink)
             continue
         sink.lock_dir = store.lock_dir
         try:

@@ -37,6 +37,7 @@ from crawler.store.health import (
     WatchedColumn,
 )
 from crawler.store.ledger import RunLedger, UrlState
+from crawler.store.parts import Part
 from crawler.store.search import bigrams, search_query
 from crawler.store.store import Store, StoreError, UnknownRelease, UnusableDatabase
 
@@ -44,6 +45,7 @@ __all__ = [
     "ArchiveReader",
     "ArchivedRelease",
     "ArchivedVersion",
+    "Part",
     "ColumnHealth",
     "ColumnItems",
     "DueLink",

@@ -53,13 +53,14 @@ def pending(
     sql = (
         "SELECT e.*, d.state AS d_state, d.claimed_by AS d_claimed_by, d.updated_at AS d_updated_at "
         "FROM events e LEFT JOIN deliveries d ON d.event_id = e.id AND d.sink = ? "
-        "WHERE (d.state IS NULL OR d.state IN ('pending', 'failed', 'claimed'))"
+        "WHERE (d.state IS NULL OR d.state IN ('pending', 'failed', 'claimed')) "
+        "AND e.id > coalesce((SELECT after_event FROM sink_starts WHERE sink = ?), 0)"
     )
     if not include_baseline:
         sql += " AND e.baseline = 0"
     stale = _stale(stale_after)
     out = []
-    for row in db.query(sql + " ORDER BY e.id", [sink]):
+    for row in db.query(sql + " ORDER BY e.id", [sink, sink]):
         if row["d_state"] == "claimed" and row["d_updated_at"] >= stale and owner_alive(row["d_claimed_by"]):
             continue  # another live process is delivering it
         out.append(event_from_row(row))
@@ -95,6 +96,35 @@ def finish(db: Database, event_id: int, sink: str, state: str, ts: str, error: s
 SETTLED = ("delivered", "skipped")
 
 
+def start(db: Database, sink: str, ts: str, *, backfill: bool) -> int:
+    """Record where ``sink`` starts, the first time it is seen: after the newest event (a sink added
+    to an archive starts with the next event), or at the beginning when ``backfill`` is set or the
+    outbox has never settled an event for any sink (a new archive). ``backfill`` on a sink seen
+    before moves its start to the beginning. Returns the id it starts after."""
+    row = db.execute("SELECT after_event FROM sink_starts WHERE sink = ?", [sink]).fetchone()
+    if row is not None:
+        if backfill and row[0]:
+            db.execute("UPDATE sink_starts SET after_event = 0 WHERE sink = ?", [sink])
+            return 0
+        return int(row[0])
+    after = 0
+    if not backfill and db.execute("SELECT 1 FROM deliveries LIMIT 1").fetchone():
+        after = int(db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
+    db.execute("INSERT INTO sink_starts (sink, after_event, started_at) VALUES (?, ?, ?)", [sink, after, ts])
+    return after
+
+
+def skip_many(db: Database, event_ids: list[int], sink: str, ts: str, reasons: list[str]) -> None:
+    """Settle events a sink will never send (``skipped``, with the reason of each)."""
+    db.conn.executemany(
+        "INSERT INTO deliveries (event_id, sink, state, attempts, last_error, updated_at) "
+        "VALUES (?, ?, 'skipped', 0, ?, ?) ON CONFLICT (event_id, sink) DO UPDATE SET "
+        "state = 'skipped', last_error = excluded.last_error, updated_at = excluded.updated_at, "
+        "claimed_by = NULL WHERE state IN ('pending', 'failed', 'claimed')",
+        [(event_id, sink, reason, ts) for event_id, reason in zip(event_ids, reasons, strict=True)],
+    )
+
+
 def sinks(db: Database) -> list[str]:
     """The sink names the outbox has rows for."""
     return [row[0] for row in db.execute("SELECT DISTINCT sink FROM deliveries ORDER BY sink")]
@@ -103,6 +133,8 @@ def sinks(db: Database) -> list[str]:
 def adopt(db: Database, old: str, new: str) -> int:
     """Move the rows of sink ``old`` to ``new`` (the same sink under its new name); an event settled
     under either name stays settled. Returns how many rows were moved."""
+    _adopt_start(db, old, new)
+    db.execute("UPDATE delivery_parts SET sink = ? WHERE sink = ?", [new, old])
     rows = db.execute("SELECT event_id, state FROM deliveries WHERE sink = ?", [old]).fetchall()
     for event_id, state in rows:
         there = db.execute(
@@ -118,3 +150,19 @@ def adopt(db: Database, old: str, new: str) -> int:
             )
         db.execute("DELETE FROM deliveries WHERE event_id = ? AND sink = ?", [event_id, old])
     return len(rows)
+
+
+def _adopt_start(db: Database, old: str, new: str) -> None:
+    """The adopted name starts where the earlier one did (a name with rows but no start row, from
+    before starts were recorded, started at the beginning)."""
+    row = db.execute("SELECT after_event, started_at FROM sink_starts WHERE sink = ?", [old]).fetchone()
+    after, started = (int(row[0]), row[1]) if row else (0, None)
+    mine = db.execute("SELECT after_event FROM sink_starts WHERE sink = ?", [new]).fetchone()
+    if mine is None:
+        started = started or db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')").fetchone()[0]
+        db.execute(
+            "INSERT INTO sink_starts (sink, after_event, started_at) VALUES (?, ?, ?)", [new, after, started]
+        )
+    elif after < int(mine[0]):
+        db.execute("UPDATE sink_starts SET after_event = ? WHERE sink = ?", [after, new])
+    db.execute("DELETE FROM sink_starts WHERE sink = ?", [old])

@@ -411,3 +411,50 @@ def m008_evidence(db: Database) -> None:
     once, in the version). Versions stored before keep their body and no fetch (NULL)."""
     db.execute("ALTER TABLE fetches ADD COLUMN evidence BLOB")
     db.execute("ALTER TABLE versions ADD COLUMN fetch_id INTEGER REFERENCES fetches (id)")
+
+
+@MIGRATIONS()
+def m011_delivery_parts(db: Database) -> None:
+    """Where each sink starts and the messages a sink sends in parts (crawler/store/parts.py).
+
+    ``sink_starts``: a sink new to an archive is responsible for the events after ``after_event``
+    only (``0``: all of them). Sinks that already have deliveries start at the beginning.
+    ``delivery_parts``: one row per message of a digest (or per event's message): its text, the
+    events it carries (JSON ids), the destinations that accepted it (``sent_to``) and its state; the
+    ``deliveries`` rows of those events point to it (``part_id``, state ``queued``) until it is sent.
+    """
+    stamp = db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')").fetchone()[0]
+    _run(
+        db,
+        """
+        CREATE TABLE sink_starts (
+            sink TEXT PRIMARY KEY,
+            after_event INTEGER NOT NULL,
+            started_at TEXT NOT NULL
+        );
+        CREATE TABLE delivery_parts (
+            id INTEGER PRIMARY KEY,
+            sink TEXT NOT NULL,
+            digest INTEGER NOT NULL,
+            part INTEGER NOT NULL,
+            parts INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            level TEXT NOT NULL,
+            events TEXT NOT NULL,
+            sent_to TEXT NOT NULL DEFAULT '[]',
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            claimed_by TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX delivery_parts_sink_state ON delivery_parts (sink, state);
+        ALTER TABLE deliveries ADD COLUMN part_id INTEGER REFERENCES delivery_parts (id)
+        """,
+    )
+    db.execute(
+        "INSERT INTO sink_starts (sink, after_event, started_at) SELECT DISTINCT sink, 0, ? FROM deliveries",
+        [stamp],
+    )

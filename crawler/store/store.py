@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from crawler.clock import now_iso, parse_iso
 from crawler.model import Event, Fetch, Flag, Release
-from crawler.store import acks, outbox, upgrade
+from crawler.store import acks, outbox, parts, upgrade
 from crawler.store.archive import ArchiveReader
 from crawler.store.codec import decompress, dumps, event_from_row, insert, loads
 from crawler.store.columns import record_column
@@ -435,6 +435,18 @@ class Store:
             params.extend(types)
         return [event_from_row(r) for r in self.db.query(sql + " ORDER BY id", params)]
 
+    def events_with_ids(self, ids: list[int]) -> list[Event]:
+        """The events of these ids, oldest first."""
+        out: list[Event] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            out += [
+                event_from_row(r)
+                for r in self.db.query(f"SELECT * FROM events WHERE id IN ({marks}) ORDER BY id", chunk)
+            ]
+        return sorted(out, key=lambda e: e.id or 0)
+
     def pending(self, sink: str, *, include_baseline: bool) -> list[Event]:
         return outbox.pending(self.db, sink, include_baseline=include_baseline)
 
@@ -464,6 +476,49 @@ class Store:
         """Settle an event a sink will never send (a baseline event without ``notify_baseline``)."""
         with self._write() as db:
             outbox.finish(db, event_id, sink, "skipped", now_iso(), reason)
+
+    def start_sinks(self, sinks: dict[str, bool]) -> dict[str, int]:
+        """Record where each sink (name → ``backfill``) starts, the first time it is seen: a sink
+        added to an archive is sent the events after this moment only, unless ``backfill``.
+        Returns each sink's start (the event id it starts after; 0: the beginning)."""
+        with self._write() as db:
+            return {name: outbox.start(db, name, now_iso(), backfill=bf) for name, bf in sinks.items()}
+
+    def skip_events(self, event_ids: list[int], sink: str, reasons: list[str]) -> None:
+        """Settle events a sink will never send (its filters drop them), one reason each."""
+        if event_ids:
+            with self._write() as db:
+                outbox.skip_many(db, event_ids, sink, now_iso(), reasons)
+
+    def queue_parts(self, sink: str, digests: list[list[parts.Part]]) -> list[parts.Part]:
+        """Store the messages (each digest's parts, in order) ``sink`` is to send; their events leave
+        the pending list (``crawler/store/parts.py``)."""
+        with self._write() as db:
+            return parts.queue(db, sink, digests, now_iso())
+
+    def open_parts(self, sink: str) -> list[parts.Part]:
+        return parts.open_parts(self.db, sink)
+
+    def sink_parts(self, sink: str) -> list[parts.Part]:
+        """Every message part ``sink`` was given, delivered or not, oldest first."""
+        return parts.parts_of(self.db, sink)
+
+    def claim_part(self, part_id: int) -> bool:
+        with self._write() as db:
+            return parts.claim(db, part_id, now_iso())
+
+    def part_progress(self, part_id: int, sent_to: list[str]) -> None:
+        with self._write() as db:
+            parts.progress(db, part_id, sent_to, now_iso())
+
+    def part_delivered(self, part_id: int) -> None:
+        """The part was accepted everywhere: it and its events are delivered (one transaction)."""
+        with self._write() as db:
+            parts.done(db, part_id, now_iso())
+
+    def part_failed(self, part_id: int, error: str) -> None:
+        with self._write() as db:
+            parts.failed(db, part_id, error, now_iso())
 
     # -- history, diff, search ---------------------------------------------------------------------
     def resolve(self, key_or_url: str) -> str:

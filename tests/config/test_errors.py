@@ -118,7 +118,7 @@ CASES = [
     (
         "  - {type: console}",
         "  - {type: slack}",
-        "config.yaml:3: sinks[0].type: 'slack' is not one of atom, console, jsonl, markdown, webhook",
+        "config.yaml:3: sinks[0].type: 'slack' is not one of apprise, atom, console, jsonl, markdown, webhook",
     ),
     ("  - {type: console}", "  - {type: jsonl}", "config.yaml:3: sinks[0].path: required key is missing"),
     (

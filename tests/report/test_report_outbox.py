@@ -37,15 +37,25 @@ def test_baseline_events_are_delivered_with_notify_baseline(store, tmp_path):
     assert row["type"] == "new" and row["baseline"] is True
 
 
-def test_a_new_sink_gets_what_was_delivered_elsewhere(store, tmp_path):
-    a = tmp_path / "a.jsonl"
+def test_a_new_sink_starts_with_the_next_event_unless_backfill(store, tmp_path):
+    a, b, c = (tmp_path / f"{n}.jsonl" for n in "abc")
     record(store, release())
     deliver_pending(store, config(tmp_path, [{"type": "jsonl", "path": str(a)}]))
-    b = tmp_path / "b.jsonl"
-    counts = deliver_pending(
-        store, config(tmp_path, [{"type": "jsonl", "path": str(a)}, {"type": "jsonl", "path": str(b)}])
-    )
-    assert counts == {"jsonl:a.jsonl": 0, "jsonl:b.jsonl": 1}
+    sinks = [
+        {"type": "jsonl", "path": str(a)},
+        {"type": "jsonl", "path": str(b)},
+        {"type": "jsonl", "path": str(c), "backfill": True},
+    ]
+    counts = deliver_pending(store, config(tmp_path, sinks))
+    assert counts == {"jsonl:a.jsonl": 0, "jsonl:b.jsonl": 0, "jsonl:c.jsonl": 1}
+    record(store, release(paragraphs=changed_paragraphs()))
+    assert deliver_pending(store, config(tmp_path, sinks)) == {
+        "jsonl:a.jsonl": 1,
+        "jsonl:b.jsonl": 1,
+        "jsonl:c.jsonl": 1,
+    }
+    assert [json.loads(x)["type"] for x in b.read_text().splitlines()] == ["changed"]
+    assert [json.loads(x)["type"] for x in c.read_text().splitlines()] == ["new", "changed"]
 
 
 def test_an_event_claimed_by_another_process_is_left_alone(store, tmp_path):
@@ -58,7 +68,7 @@ def test_an_event_claimed_by_another_process_is_left_alone(store, tmp_path):
 
 
 def test_registry_builds_every_type_with_stable_names(tmp_path):
-    assert set(SINKS) == {"console", "jsonl", "markdown", "atom", "webhook"}
+    assert set(SINKS) == {"console", "jsonl", "markdown", "atom", "webhook", "apprise"}
     cfg = config(
         tmp_path,
         [

@@ -59,6 +59,7 @@ def test_database_from_older_schema_keeps_rows_and_gains_search(tmp_path):
             "m006_health",
             "m007_acks",
             "m008_evidence",
+            "m011_delivery_parts",
         ]
         assert store.release(INDEX_NO)["first_seen"] == ts
         assert [v["version"] for v in store.history(URL)] == [1]

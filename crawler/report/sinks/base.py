@@ -9,7 +9,9 @@ JSON Lines files) are tracked apart; by default it is derived from its options (
 
 Batch sinks (console, jsonl, markdown, atom) implement ``write(events)``: one call per delivery, all
 or nothing. Per-event sinks (``batch = False``: webhook) implement ``send(event)``; the deliverer
-claims each event just before sending it.
+claims each event just before sending it. Sinks of messages in parts (``parted = True``: apprise)
+implement ``compose(events)`` — the messages, stored before anything is sent — and
+``send_part(part, accepted)``; the deliverer sends the parts in order, each once after success.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pydantic import create_model
 
 from crawler.model import Event
 from crawler.options import SinkOptions
+from crawler.store import Part
 
 _create_model: Any = create_model  # models made at run time: typed by their base
 
@@ -38,6 +41,7 @@ class SinkUnavailable(SinkError):
 class Sink:
     type: ClassVar[str] = ""
     batch: ClassVar[bool] = True
+    parted: ClassVar[bool] = False
     #: the keys this sink type takes (``register`` pins its ``type``)
     options_model: ClassVar[builtins.type[SinkOptions]] = SinkOptions
 
@@ -48,6 +52,8 @@ class Sink:
         self.options: SinkOptions = options
         #: where lock files go (the database's lock folder, set by the deliverer); None: beside outputs
         self.lock_dir: Path | None = None
+        #: the archive's name in Datasette (its file's stem), for links to it; set by the deliverer
+        self.archive_name: str = "govwatch"
 
     @property
     def name(self) -> str:
@@ -60,6 +66,14 @@ class Sink:
     def send(self, event: Event) -> None:
         """Deliver one event (per-event sinks); raise ``SinkError`` / ``SinkUnavailable``."""
         self.write([event])
+
+    def compose(self, events: list[Event]) -> list[list[Part]]:
+        """The messages of ``events`` (parted sinks): each inner list one message's parts, in order."""
+        raise NotImplementedError
+
+    def send_part(self, part: Part, accepted: Callable[[list[str]], None]) -> None:
+        """Send one part (parted sinks); raise ``SinkError`` to leave it pending."""
+        raise NotImplementedError
 
     def close(self) -> None:
         """Release connections; called once after a delivery."""
