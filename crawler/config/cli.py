@@ -53,6 +53,9 @@ def check(config_path: Path | None, schema: bool) -> None:
         if len(exc.issues) > 1:
             console.note(f"{len(exc.issues)} problems found")
         raise SystemExit(console.EXIT_USAGE) from None
+    for sink in loaded.sinks:
+        for note in sink.notes():
+            console.note(note)
     columns = sum(len(site.columns) for site in loaded.sites)
     click.echo(
         f"{path}: ok — {len(loaded.sites)} site{'s' if len(loaded.sites) != 1 else ''}, "

@@ -48,6 +48,10 @@ class Receiver:
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.attempts = 0
         self.status = 200
+        #: statuses answered before ``status``, one per request (e.g. ``[500]``: one refusal)
+        self.script: list[int] = []
+        #: a POST whose body this returns True for is answered 500
+        self.refuse: Any = None
         self.delay = 0.0  # seconds to wait before answering
         self.lock = threading.Lock()
         self._port = port
@@ -64,7 +68,9 @@ class Receiver:
                     time.sleep(receiver.delay)
                 with receiver.lock:
                     receiver.attempts += 1
-                    status = receiver.status
+                    status = receiver.script.pop(0) if receiver.script else receiver.status
+                    if receiver.refuse is not None and receiver.refuse(body):
+                        status = 500
                     if 200 <= status < 300:
                         receiver.received.append((dict(self.headers.items()), body))
                 self.send_response(status)

@@ -70,14 +70,19 @@ def instantiate(url: str) -> Any:
 
 
 def shown(url: str) -> str:
-    """``url`` as messages may show it: apprise's privacy form (tokens and passwords masked), or
-    only its scheme when apprise cannot read it."""
+    """``url`` as messages may show it: the scheme and host of apprise's privacy form (a bot key in
+    the host place masked; no path, query or password), or only its scheme when apprise cannot
+    read it."""
     service = instantiate(url)
     if service is not None:
         try:
-            return str(service.url(privacy=True))
+            private = str(service.url(privacy=True))
         except Exception:
-            pass
+            private = ""
+        scheme, sep, rest = private.partition("://")
+        host = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
+        if sep and host:
+            return f"{scheme}://{host}/…"
     return f"{_scheme(url)}://…"
 
 
