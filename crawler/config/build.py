@@ -122,7 +122,9 @@ def _sink_sites(config: Config, sites: list[str], data: Mapping, at: At, issues:
             where = where.item(raw_sink.get("sites") if isinstance(raw_sink, Mapping) else None, j)
             known = ", ".join(sites) or "none"
             issues.append(
-                where.issue(f"{name!r} is not a site of this configuration (sites: {known})", tuple(sites), name)
+                where.issue(
+                    f"{name!r} is not a site of this configuration (sites: {known})", tuple(sites), name
+                )
             )
 
 

@@ -92,7 +92,9 @@ def _label(entry: Entry) -> str:
     return f"{kind.zh} {entry.type}" if kind else entry.type
 
 
-def block(event: Event, fmt: Format, public_url: str | None, database: str, *, with_links: bool = True) -> str:
+def block(
+    event: Event, fmt: Format, public_url: str | None, database: str, *, with_links: bool = True
+) -> str:
     """The two lines of one event."""
     e = describe(event)
     where = links(event, public_url, database) if with_links else Links(None, None)
@@ -163,13 +165,17 @@ def digest(
     out = []
     for i, group in enumerate(groups, 1):
         title = _title(summary, i, len(groups))
-        body = _heading(len(ordered), summary, i, len(groups), fmt) + "\n\n" + "\n\n".join(t for _, t in group)
+        body = (
+            _heading(len(ordered), summary, i, len(groups), fmt) + "\n\n" + "\n\n".join(t for _, t in group)
+        )
         ids = tuple(int(e.id or 0) for e, _ in group)
         out.append(Message(title, body, ids, level(e for e, _ in group)))
     return out
 
 
-def single(event: Event, fmt: Format, limit: int, public_url: str | None = None, database: str = "govwatch") -> Message:
+def single(
+    event: Event, fmt: Format, limit: int, public_url: str | None = None, database: str = "govwatch"
+) -> Message:
     """The message of one event: its label and title as the title, its two lines as the body."""
     e = describe(event)
     title = _cut(f"govwatch: [{_label(e)}] {e.title}", TITLE_CHARS + 30)

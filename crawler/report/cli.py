@@ -95,6 +95,7 @@ def deliver_all(store: Store, config: Config, fmt: str) -> int:
                 "failed": r.failed,
                 "not_attempted": r.left,
                 "skipped_baseline": r.skipped_baseline,
+                "filtered": r.filtered,
                 "error": r.error,
             }
             for r in results
@@ -108,6 +109,8 @@ def deliver_all(store: Store, config: Config, fmt: str) -> int:
                 line += ", …)" if len(r.delivered) > 20 else ")"
             if r.skipped_baseline:
                 line += f"; skipped {r.skipped_baseline} baseline"
+            if r.filtered:
+                line += f"; {r.filtered} left out by its filters"
             if r.failed or r.left:
                 line += f"; still pending {r.failed + r.left}"
             if r.error:

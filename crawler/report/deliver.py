@@ -25,6 +25,7 @@ A sink that cannot be built or raises never stops the others, nor the crawl that
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -154,7 +155,7 @@ def _deliver_parts(store: Store, sink: Sink, known: dict[int, Event], result: Si
             return
         part_id = part.id
         try:
-            sink.send_part(part, lambda sent: store.part_progress(part_id, sent))
+            sink.send_part(part, functools.partial(store.part_progress, part_id))
         except Exception as exc:
             store.part_failed(part_id, _error(exc))
             result.failed += len(part.events)
@@ -208,7 +209,7 @@ class DeliveryConfig(Protocol):
 
 def deliver(store: Store, config: DeliveryConfig) -> list[SinkResult]:
     """Deliver to every sink of ``config.sinks``; one ``SinkResult`` per sink, in config order."""
-    results = []
+    results: list[SinkResult] = []
     built: list[Sink | SinkResult] = []
     for options in config.sinks:
         try:
@@ -222,10 +223,11 @@ def deliver(store: Store, config: DeliveryConfig) -> list[SinkResult]:
         store.start_sinks({sink.name: sink.options.backfill for sink in sinks})
     except Exception as exc:  # the database is locked for longer than busy_timeout
         built = [SinkResult(s.name, error=_error(exc)) if isinstance(s, Sink) else s for s in built]
-    for sink in built:
-        if isinstance(sink, SinkResult):
-            results.append(sink)
+    for item in built:
+        if isinstance(item, SinkResult):
+            results.append(item)
             continue
+        sink = item
         sink.lock_dir = store.lock_dir
         try:
             results.append(deliver_sink(store, sink, notify_baseline=config.notify_baseline))

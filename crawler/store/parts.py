@@ -62,7 +62,9 @@ def queue(db: Database, sink: str, digests: Sequence[Sequence[Part]], ts: str) -
                 [(event_id, sink, ts, part_id) for event_id in part.events],
             )
             out.append(
-                Part(part.title, part.body, list(part.events), part.level, i, len(parts), part_id, digest, sink)
+                Part(
+                    part.title, part.body, list(part.events), part.level, i, len(parts), part_id, digest, sink
+                )
             )
     return out
 

@@ -64,6 +64,7 @@ def test_a_refusal_then_success_is_delivered_once(store: Store, tmp_path: Path, 
     assert receiver.attempts == 2
 
 
+@pytest.mark.slow
 def test_300_events_in_a_digest_of_parts_that_fit(store: Store, tmp_path: Path, receiver) -> None:
     many(store, 300)
     cfg = config(tmp_path, [apprise_sink(json_url(receiver), max_message_bytes=4096)])
@@ -85,6 +86,7 @@ def test_300_events_in_a_digest_of_parts_that_fit(store: Store, tmp_path: Path, 
     assert len(receiver.received) == total
 
 
+@pytest.mark.slow
 def test_a_failed_part_is_retried_alone_and_delivered_parts_never_again(
     store: Store, tmp_path: Path, receiver
 ) -> None:
@@ -141,7 +143,10 @@ def test_sites_filter_names_a_site_of_the_configuration(tmp_path: Path) -> None:
         "columns": [{"name": "发布实录", "url": "https://www.qz.gov.cn/col/col1/index.html"}],
     }
     for sink, expected in (
-        ({"sites": ["quzou"]}, "sinks[0].sites[0]: 'quzou' is not a site of this configuration (sites: quzhou)"),
+        (
+            {"sites": ["quzou"]},
+            "sinks[0].sites[0]: 'quzou' is not a site of this configuration (sites: quzhou)",
+        ),
         ({"events": ["tamperd"]}, "sinks[0].events[0]: 'tamperd' is not an event type"),
         ({"min_severity": "warn"}, "sinks[0].min_severity:"),
     ):
@@ -151,6 +156,7 @@ def test_sites_filter_names_a_site_of_the_configuration(tmp_path: Path) -> None:
         assert "did you mean" in str(caught.value)
 
 
+@pytest.mark.slow
 def test_a_sink_added_to_an_archive_sends_nothing_until_the_next_event(
     store: Store, tmp_path: Path, receiver
 ) -> None:
@@ -161,9 +167,15 @@ def test_a_sink_added_to_an_archive_sends_nothing_until_the_next_event(
     cfg = config(tmp_path, [jsonl, apprise_sink(json_url(receiver), digest="per_event")])
     assert deliver_pending(store, cfg) == {"jsonl:events.jsonl": 0, "newsroom": 0}
     assert receiver.attempts == 0
-    [event] = record(store, release(index_no=index_no(5), url="http://www.qz.gov.cn/art/2026/11/28/art_5.html",
-                                    title="关于第5号事项的通知——衢州市人民政府办公室",
-                                    paragraphs=changed_paragraphs()))
+    [event] = record(
+        store,
+        release(
+            index_no=index_no(5),
+            url="http://www.qz.gov.cn/art/2026/11/28/art_5.html",
+            title="关于第5号事项的通知——衢州市人民政府办公室",
+            paragraphs=changed_paragraphs(),
+        ),
+    )
     assert deliver_pending(store, cfg) == {"jsonl:events.jsonl": 1, "newsroom": 1}
     [message] = messages(receiver)
     assert event.type == "changed" and index_no(5) in message["message"]
@@ -178,6 +190,7 @@ def test_backfill_sends_the_archive_history_to_a_new_sink(store: Store, tmp_path
     assert carried([m["message"] for m in messages(receiver)], 20)[index_no(3)] == 2
 
 
+@pytest.mark.slow
 def test_email_through_smtp_subject_chinese_body_and_links(store: Store, tmp_path: Path) -> None:
     smtp = SmtpReceiver()
     try:

@@ -119,8 +119,9 @@ def default_limit(urls: list[str]) -> int:
     limits = []
     for url in urls:
         service = instantiate(url)
-        if service is not None and getattr(service, "body_maxlen", 0):
-            limits.append(int(service.body_maxlen))
+        maxlen = int(getattr(service, "body_maxlen", None) or 0)
+        if maxlen:
+            limits.append(maxlen)
     return max(MIN_MESSAGE_BYTES, min(limits, default=DEFAULT_MESSAGE_BYTES))
 
 
@@ -236,7 +237,9 @@ class AppriseSink(Sink):
         import apprise
 
         asset = apprise.AppriseAsset(app_id="govwatch", app_desc=f"govwatch {__version__}")
-        body_format = apprise.NotifyFormat.MARKDOWN if self.opts.format == "markdown" else apprise.NotifyFormat.TEXT
+        body_format = (
+            apprise.NotifyFormat.MARKDOWN if self.opts.format == "markdown" else apprise.NotifyFormat.TEXT
+        )
         last = "refused"
         for attempt in range(self.opts.retries + 1):
             sender = apprise.Apprise(asset=asset)
