@@ -33,6 +33,8 @@ sinks:                         # where events go; each sink gets every event onc
   # - {type: markdown, dir: reports}
   # - {type: atom, path: feed.xml}
   # - {type: webhook, url: "https://example.org/hook", secret_env: GOVWATCH_HOOK_SECRET}
+  # - {type: apprise, name: wecom, urls_env: GOVWATCH_WECOM}   # WeCom, DingTalk, Feishu, e-mail …
+  # - {type: apprise, name: webmaster, urls_env: GOVWATCH_DINGTALK, events: [tampered, fetch_failed]}
 
 # The watched sites. `govwatch add-site URL` adds one from the URL of a column (栏目) page: it finds
 # out which CMS the site runs and shows what it would watch. An entry looks like this:

@@ -88,3 +88,29 @@ def test_a_sink_needs_urls(tmp_path: Path) -> None:
     proc = check(tmp_path, "  - {type: apprise, format: html}\n")
     assert proc.returncode == 2
     assert "sinks[0].format: 'html' is not one of markdown, text" in proc.stderr
+
+
+@pytest.mark.slow
+def test_the_readme_examples_are_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    import yaml
+
+    from crawler.config import config_from_dict
+    from tests.helpers import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Alerts in WeCom, DingTalk, Feishu and e-mail", 1)[1]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
+    for name, url in re.findall(r"export (\w+)='([^']+)'", block):
+        monkeypatch.setenv(name, url)
+    assert {"GOVWATCH_WECOM", "GOVWATCH_DINGTALK", "GOVWATCH_FEISHU", "GOVWATCH_MAIL"} <= set(os.environ)
+    site = {
+        "name": "quzhou",
+        "base_url": "https://www.qz.gov.cn",
+        "profile": "hanweb",
+        "columns": [{"name": "发布实录", "url": "https://www.qz.gov.cn/col/col1229037214/index.html"}],
+    }
+    config = config_from_dict({**yaml.safe_load(block), "sites": [site]}, base_dir=tmp_path)
+    schemes = [s.options.get("urls_env") for s in config.sinks if s.type == "apprise"]
+    assert schemes == ["GOVWATCH_WECOM", "GOVWATCH_DINGTALK", "GOVWATCH_FEISHU", "GOVWATCH_MAIL"]
