@@ -174,6 +174,8 @@ def deliver_sink(store: Store, sink: Sink, *, notify_baseline: bool) -> SinkResu
     adopt_earlier_names(store, sink)
     store.start_sinks({sink.name: sink.options.backfill})
     sink.archive_name = store.path.stem
+    if sink.parted:
+        sink.prepare()
     events: list[Event] = []
     with store.transaction():  # a parted sink's messages are stored with the reading of its events
         pending = store.pending(sink.name, include_baseline=True)

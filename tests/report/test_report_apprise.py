@@ -247,3 +247,27 @@ def test_an_unset_variable_leaves_events_pending(store: Store, tmp_path: Path, m
     [result] = deliver(store, cfg)
     assert "environment variable GOVWATCH_ALERT_URLS is not set" in (result.error or "")
     assert len(store.pending(result.sink, include_baseline=True)) == 1
+
+
+def test_a_destination_that_accepted_is_not_sent_a_part_again(store: Store, tmp_path: Path) -> None:
+    from reportkit import Receiver
+
+    first, second = Receiver(), Receiver()
+    try:
+        many(store, 3)
+        second.status = 500
+        sink = apprise_sink(json_url(first), urls=[json_url(first), json_url(second, "b")], retries=0)
+        cfg = config(tmp_path, [sink])
+        [result] = deliver(store, cfg)
+        assert not result.ok and len(first.received) == 1 and second.attempts == 1
+        [part] = store.open_parts("newsroom")
+        assert part.state == "failed" and len(part.sent_to) == 1  # the first destination, as a hash
+        assert re.fullmatch(r"[0-9a-f]{12}", part.sent_to[0])
+        second.status = 200
+        [result] = deliver(store, cfg)
+        assert result.ok and len(result.delivered) == 3
+        assert len(first.received) == 1 and len(second.received) == 1
+        assert messages(first) == messages(second)
+    finally:
+        first.stop()
+        second.stop()

@@ -41,3 +41,28 @@ def test_an_archive_never_delivered_gives_every_sink_everything(store: Store) ->
     ok(store, release())
     assert store.start_sinks({"console": False, "jsonl:e.jsonl": False}) == {"console": 0, "jsonl:e.jsonl": 0}
     assert len(store.pending("jsonl:e.jsonl", include_baseline=True)) == 1
+
+
+def test_a_part_claimed_by_a_process_that_is_gone_is_sent_again(store: Store) -> None:
+    from crawler.store import Part
+
+    [event] = ok(store, release())
+    [part] = store.queue_parts("wecom", [[Part("t", "b", [int(event.id or 0)])]])
+    assert part.id is not None
+    assert store.pending("wecom", include_baseline=True) == []  # queued: owned by its part
+    assert store.claim_part(part.id) and not store.claim_part(part.id)  # one process per part
+    store.db.execute(
+        "UPDATE delivery_parts SET claimed_by = 'localhost-that-is-not-this:1' WHERE id = ?", [part.id]
+    )
+    assert not store.claim_part(part.id)  # another host's claim is alive until it is stale
+    import socket
+
+    store.db.execute(
+        "UPDATE delivery_parts SET claimed_by = ? WHERE id = ?", [f"{socket.gethostname()}:999999", part.id]
+    )
+    assert store.claim_part(part.id)  # this host's process 999999 is gone
+    store.part_delivered(part.id)
+    assert store.open_parts("wecom") == []
+    assert store.db.execute("SELECT state FROM deliveries WHERE sink = 'wecom'").fetchall() == [
+        ("delivered",)
+    ]

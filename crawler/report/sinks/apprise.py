@@ -195,6 +195,7 @@ class AppriseSink(Sink):
         assert isinstance(self.options, AppriseOptions)
         self.opts: AppriseOptions = self.options
         self.sleep: Callable[[float], None] = time.sleep
+        self._limit: int | None = None
 
     def urls(self) -> list[str]:
         """The destinations, read now (the environment variable at send time)."""
@@ -206,12 +207,14 @@ class AppriseSink(Sink):
             urls += split_urls(value)
         return urls
 
-    def limit(self, urls: list[str]) -> int:
-        return self.opts.max_message_bytes or default_limit(urls)
+    def prepare(self) -> None:
+        """Read the destinations and the size limit (apprise's per service, which loads its
+        plugins) before the deliverer reads the outbox inside a write transaction."""
+        self._limit = self.opts.max_message_bytes or default_limit(self.urls())
 
     def compose(self, events: list[Event]) -> list[list[Part]]:
         """The messages of ``events``: one digest (in parts), or one message per event."""
-        limit = self.limit(self.urls())
+        limit = self._limit or self.opts.max_message_bytes or default_limit(self.urls())
         fmt, public, db = self.opts.format, self.opts.public_url, self.archive_name
         if self.opts.digest == "per_event":
             messages = [[chat.single(e, fmt, limit, public, db)] for e in events]
@@ -229,7 +232,13 @@ class AppriseSink(Sink):
             tid = target_id(url)
             if tid in done:
                 continue
-            self._send(url, urls, part)
+            try:
+                self._send(url, urls, part)
+            except SinkError:
+                raise
+            except Exception as exc:  # apprise itself failing: its message may quote the URL
+                reason = redact(" ".join(f"{type(exc).__name__}: {exc}".split()), urls)[:300]
+                raise SinkError(f"{self.name}: {shown(url)}: {reason}") from None
             done.add(tid)
             accepted(sorted(done))
 

@@ -67,6 +67,10 @@ class Sink:
         """Deliver one event (per-event sinks); raise ``SinkError`` / ``SinkUnavailable``."""
         self.write([event])
 
+    def prepare(self) -> None:
+        """Read what delivery needs before the outbox is read (destinations, limits); raise
+        ``SinkError`` to leave everything pending."""
+
     def compose(self, events: list[Event]) -> list[list[Part]]:
         """The messages of ``events`` (parted sinks): each inner list one message's parts, in order."""
         raise NotImplementedError
