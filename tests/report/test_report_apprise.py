@@ -87,6 +87,32 @@ def test_300_events_in_a_digest_of_parts_that_fit(store: Store, tmp_path: Path, 
 
 
 @pytest.mark.slow
+def test_a_part_refused_once_is_accepted_on_retry_within_the_delivery(
+    store: Store, tmp_path: Path, receiver
+) -> None:
+    many(store, 300)
+    refused: list[bytes] = []
+
+    def once(body: bytes) -> bool:  # part 3 is refused the first time it arrives
+        if b" \\u2014 part 3/" in body and not refused:
+            refused.append(body)
+            return True
+        return False
+
+    receiver.refuse = once
+    cfg = config(tmp_path, [apprise_sink(json_url(receiver), max_message_bytes=4096, retries=1)])
+    [result] = deliver(store, cfg)
+    assert result.ok and len(result.delivered) == 330 and len(refused) == 1
+    got = messages(receiver)
+    assert receiver.attempts == len(got) + 1  # one retry, nothing else sent twice
+    numbers = [int(re.search(r"\((\d+)/(\d+)\)$", m["title"]).group(1)) for m in got]  # type: ignore[union-attr]
+    assert numbers == list(range(1, len(got) + 1))
+    assert all(message_bytes(m) <= 4096 for m in got)
+    counts = carried([m["message"] for m in got], 300)
+    assert all(counts[index_no(n)] == (2 if n % 10 == 3 else 1) for n in range(300))
+
+
+@pytest.mark.slow
 def test_a_failed_part_is_retried_alone_and_delivered_parts_never_again(
     store: Store, tmp_path: Path, receiver
 ) -> None:
