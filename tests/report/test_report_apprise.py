@@ -297,3 +297,21 @@ def test_a_destination_that_accepted_is_not_sent_a_part_again(store: Store, tmp_
     finally:
         first.stop()
         second.stop()
+
+
+def test_what_is_shown_of_a_url_holds_none_of_its_secrets() -> None:
+    from crawler.report.sinks.apprise import redact, shown
+
+    urls = {
+        "wecombot://BotKey7788": "BotKey7788",
+        "dingtalk://SignSecret42@AccessToken42/": "AccessToken42",
+        "mailtos://user:Passw0rd99@smtp.example.org?from=a@example.org&to=b@example.org": "Passw0rd99",
+        f"json://hook.example.org/path/{TOKEN}?key=QuerySecret1": TOKEN,
+        "tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/42": "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+    }
+    for url, secret in urls.items():
+        assert secret not in shown(url) and url.split("://")[0] in shown(url)
+        said = redact(f"failed: {url} answered for {secret.lower()} / {secret}", [url])
+        assert secret.lower() not in said.lower(), said
+    assert "QuerySecret1" not in redact("…?key=QuerySecret1", list(urls))
+    assert shown("nosuch://Secret") == "nosuch://…"

@@ -164,23 +164,26 @@ class AppriseOptions(SinkOptions):
 
 
 def _secrets(url: str) -> list[str]:
-    """The parts of ``url`` that may be secret: user, password, host (a bot key), path segments,
-    query values — removed from any text shown."""
+    """The parts of ``url`` that may be secret: user, password, host (a bot key), port, path
+    segments, query values — removed from any text shown."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return [url]
-    bits = [url, parts.username or "", parts.password or "", parts.hostname or ""]
-    bits += [unquote(seg) for seg in parts.path.split("/")]
-    bits += [seg for seg in parts.path.split("/")]
-    bits += [v for _, v in parse_qsl(parts.query, keep_blank_values=True)]
+    bits = [url, unquote(url), parts.netloc, *re.split(r"[@:]", parts.netloc)]
+    bits += [unquote(b) for b in re.split(r"[@:]", parts.netloc)]
+    for segment in parts.path.split("/"):
+        bits += [segment, unquote(segment)]
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        bits += [value, f"{key}={value}"]
     return sorted({b for b in bits if len(b) >= 4}, key=len, reverse=True)
 
 
 def redact(text: str, urls: list[str]) -> str:
+    """``text`` without any part of ``urls`` that may be secret (in any letter case)."""
     for url in urls:
         for secret in _secrets(url):
-            text = text.replace(secret, "…")
+            text = re.sub(re.escape(secret), "…", text, flags=re.IGNORECASE)
     return text
 
 
