@@ -315,3 +315,15 @@ def test_what_is_shown_of_a_url_holds_none_of_its_secrets() -> None:
         assert secret.lower() not in said.lower(), said
     assert "QuerySecret1" not in redact("…?key=QuerySecret1", list(urls))
     assert shown("nosuch://Secret") == "nosuch://…"
+
+
+def test_a_service_that_fails_holds_up_no_other_sink(store: Store, tmp_path: Path, receiver) -> None:
+    receiver.status = 503
+    many(store, 4)
+    sinks = [apprise_sink(json_url(receiver), retries=0), {"type": "jsonl", "path": "events.jsonl"}]
+    results = deliver(store, config(tmp_path, sinks))
+    assert [r.ok for r in results] == [False, True]
+    assert len(results[1].delivered) == 5 and len((tmp_path / "events.jsonl").read_text().splitlines()) == 5
+    assert len(store.pending("newsroom", include_baseline=True)) == 0  # queued in its part, not lost
+    [part] = store.open_parts("newsroom")
+    assert part.state == "failed" and len(part.events) == 5 and "error=503" in (part.last_error or "")
