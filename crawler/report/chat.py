@@ -5,7 +5,8 @@ first; its body lists each event in two lines — the title with its 索引号, 
 what happened in one sentence with the links (the government page, and the archived history or diff
 when ``public_url`` is set). When the whole would pass ``limit`` bytes (title and body together, UTF-8,
 as a platform that prepends the title to the body counts them), it is split between events into
-parts that each fit, numbered ``(2/5)``; every event is in exactly one part. ``single`` makes the
+parts that each fit, numbered ``(2/5)`` (room for the numbering is kept in every part); every event
+is in exactly one part. ``single`` makes the
 message of one event. Everything from the web is written as text: Markdown punctuation escaped,
 link targets http(s) only (``crawler.report.markdown``), control characters removed.
 """
@@ -28,8 +29,6 @@ SEVERITY_ORDER = {"info": 0, "warning": 1, "critical": 2}
 TITLE_CHARS = 80
 SENTENCE_CHARS = 140
 SEPARATOR = 2  # "\r\n" between a title and a body a platform joins them with
-#: room kept in every part's title and heading for the largest part number shown
-_NUMBERING = " (999/999)"
 
 
 @dataclass(frozen=True)
@@ -147,7 +146,8 @@ def digest(
         return []
     ordered = sorted(events, key=sort_key)
     summary = _cut(counts(ordered), 200)
-    fixed = size(_title(summary, 999, 999), _heading(len(ordered), summary, 999, 999, fmt) + "\n\n")
+    most = len(ordered)  # never more parts than events: room for the widest numbering
+    fixed = size(_title(summary, most, most), _heading(len(ordered), summary, most, most, fmt) + "\n\n")
     room = limit - fixed
     if room < 64:
         raise ValueError(f"max_message_bytes {limit} leaves no room for events (at least {fixed + 64})")
