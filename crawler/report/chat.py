@@ -91,12 +91,10 @@ def _label(entry: Entry) -> str:
     return f"{kind.zh} {entry.type}" if kind else entry.type
 
 
-def block(
-    event: Event, fmt: Format, public_url: str | None, database: str, *, with_links: bool = True
-) -> str:
+def block(event: Event, fmt: Format, public_url: str | None, *, with_links: bool = True) -> str:
     """The two lines of one event."""
     e = describe(event)
-    where = links(event, public_url, database) if with_links else Links(None, None)
+    where = links(event, public_url) if with_links else Links(None, None)
     title = _cut(e.title, TITLE_CHARS)
     index_no = None if e.is_column or not e.index_no else _cut(e.index_no, 40)
     others = [] if e.is_column else [_cut(f, 40) for f in (e.publisher, e.date) if f]
@@ -120,12 +118,12 @@ def block(
     return f"{line1}\n    {' · '.join(one_line(t) for t in tail)}"
 
 
-def _fitting_block(event: Event, fmt: Format, public_url: str | None, database: str, room: int) -> str:
+def _fitting_block(event: Event, fmt: Format, public_url: str | None, room: int) -> str:
     """The event's block, made to fit ``room`` bytes: without its links if need be, else cut."""
-    text = block(event, fmt, public_url, database)
+    text = block(event, fmt, public_url)
     if len(text.encode("utf-8")) <= room:
         return text
-    text = block(event, fmt, public_url, database, with_links=False)
+    text = block(event, fmt, public_url, with_links=False)
     return _cut_bytes(text, room)
 
 
@@ -138,9 +136,7 @@ def _heading(total: int, summary: str, part: int, parts: int, fmt: Format) -> st
     return f"**{escape(text)}**" if fmt == "markdown" else text
 
 
-def digest(
-    events: list[Event], fmt: Format, limit: int, public_url: str | None = None, database: str = "govwatch"
-) -> list[Message]:
+def digest(events: list[Event], fmt: Format, limit: int, public_url: str | None = None) -> list[Message]:
     """The digest of ``events`` as messages of at most ``limit`` bytes each, in order."""
     if not events:
         return []
@@ -154,7 +150,7 @@ def digest(
     groups: list[list[tuple[Event, str]]] = [[]]
     used = 0
     for event in ordered:
-        text = _fitting_block(event, fmt, public_url, database, room)
+        text = _fitting_block(event, fmt, public_url, room)
         need = len(text.encode("utf-8")) + (2 if groups[-1] else 0)
         if groups[-1] and used + need > room:
             groups.append([])
@@ -173,14 +169,12 @@ def digest(
     return out
 
 
-def single(
-    event: Event, fmt: Format, limit: int, public_url: str | None = None, database: str = "govwatch"
-) -> Message:
+def single(event: Event, fmt: Format, limit: int, public_url: str | None = None) -> Message:
     """The message of one event: its label and title as the title, its two lines as the body."""
     e = describe(event)
     title = _cut(f"govwatch: [{_label(e)}] {e.title}", TITLE_CHARS + 30)
     room = limit - size(title, "")
     if room < 64:
         raise ValueError(f"max_message_bytes {limit} leaves no room for the event")
-    body = _fitting_block(event, fmt, public_url, database, room)
+    body = _fitting_block(event, fmt, public_url, room)
     return Message(title, body, (int(event.id or 0),), event.severity)

@@ -173,7 +173,6 @@ def deliver_sink(store: Store, sink: Sink, *, notify_baseline: bool) -> SinkResu
     result = SinkResult(sink.name)
     adopt_earlier_names(store, sink)
     store.start_sinks({sink.name: sink.options.backfill})
-    sink.archive_name = store.path.stem
     if sink.parted:
         sink.prepare()
     events: list[Event] = []

@@ -3,13 +3,14 @@
 release's history — which still shows what was published after the site took it down.
 
 Links are http(s) only (``crawler.net.urlpolicy.link_target``); the archive's pages are those of
-``crawler/browse`` (the ``history`` canned query of the database, ``/-/govwatch/diff``).
+``crawler/browse``: ``/-/govwatch/release?key=`` (every version, what happened to it) and
+``/-/govwatch/diff?key=&from=&to=``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from crawler.model import Event
 from crawler.net.urlpolicy import link_target
@@ -22,8 +23,8 @@ class Links:
     archive_label: str = "存档 archive"
 
 
-def links(event: Event, public_url: str | None, database: str) -> Links:
-    """The links of ``event``; ``database`` is the Datasette name of the archive (its file's stem)."""
+def links(event: Event, public_url: str | None) -> Links:
+    """The links of ``event``."""
     page = link_target(event.url)
     if not public_url or event.key.startswith("column:"):
         return Links(page, None)
@@ -32,4 +33,4 @@ def links(event: Event, public_url: str | None, database: str) -> Links:
         query = urlencode({"key": event.key, "from": event.version_before, "to": event.version})
         return Links(page, link_target(f"{base}/-/govwatch/diff?{query}"), "差异 diff")
     query = urlencode({"key": event.key})
-    return Links(page, link_target(f"{base}/{quote(database)}/history?{query}"), "历史 history")
+    return Links(page, link_target(f"{base}/-/govwatch/release?{query}"), "历史 history")

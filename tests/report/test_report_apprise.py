@@ -243,7 +243,7 @@ def test_email_through_smtp_subject_chinese_body_and_links(store: Store, tmp_pat
     assert f"https://govwatch.example.org/-/govwatch/diff?key={key}&amp;from=1&amp;to=2".replace(
         "&amp;", "&"
     ) in [h.replace("&amp;", "&") for h in hrefs]
-    assert f"https://govwatch.example.org/govwatch/history?key={key}" in hrefs
+    assert f"https://govwatch.example.org/-/govwatch/release?key={key}" in hrefs
 
 
 def test_secrets_stay_out_of_errors_logs_and_the_database(

@@ -49,7 +49,7 @@ def test_every_part_fits_and_every_event_is_in_one_part(fmt: chat.Format, limit:
         event(n, title="标题" * (n % 90), url=long_url if n % 7 == 0 else f"http://x.gov.cn/{n}")
         for n in range(1, 120)
     ]
-    parts = chat.digest(events, fmt, limit, "https://gw.example.org", "govwatch")
+    parts = chat.digest(events, fmt, limit, "https://gw.example.org")
     assert all(p.size <= limit for p in parts)
     ids = [i for p in parts for i in p.events]
     assert sorted(ids) == list(range(1, 120)) and len(set(ids)) == len(ids)
@@ -74,11 +74,11 @@ def test_tampered_first_and_the_most_severe_sets_the_level() -> None:
 
 def test_links_to_the_archive_history_and_diff() -> None:
     changed = event(3, type="changed", severity="warning", version=2, version_before=1)
-    text = chat.digest([event(1), changed], "text", 4096, "https://gw.example.org/", "archive")[0].body
-    assert "https://gw.example.org/archive/history?key=KEY%2F1" in text
+    text = chat.digest([event(1), changed], "text", 4096, "https://gw.example.org/")[0].body
+    assert "https://gw.example.org/-/govwatch/release?key=KEY%2F1" in text
     assert "https://gw.example.org/-/govwatch/diff?key=KEY%2F3&from=1&to=2" in text
     assert "原文 http://www.qz.gov.cn/art/1.html" in text
     column = event(
         4, type="stale_column", severity="warning", key="column:http://x.gov.cn/col/1", index_no=None
     )
-    assert "history" not in chat.single(column, "text", 2048, "https://gw.example.org", "archive").body
+    assert "history" not in chat.single(column, "text", 2048, "https://gw.example.org").body

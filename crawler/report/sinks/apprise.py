@@ -218,11 +218,11 @@ class AppriseSink(Sink):
     def compose(self, events: list[Event]) -> list[list[Part]]:
         """The messages of ``events``: one digest (in parts), or one message per event."""
         limit = self._limit or self.opts.max_message_bytes or default_limit(self.urls())
-        fmt, public, db = self.opts.format, self.opts.public_url, self.archive_name
+        fmt, public = self.opts.format, self.opts.public_url
         if self.opts.digest == "per_event":
-            messages = [[chat.single(e, fmt, limit, public, db)] for e in events]
+            messages = [[chat.single(e, fmt, limit, public)] for e in events]
         else:
-            messages = [chat.digest(events, fmt, limit, public, db)] if events else []
+            messages = [chat.digest(events, fmt, limit, public)] if events else []
         return [[Part(m.title, m.body, list(m.events), m.level) for m in parts] for parts in messages]
 
     def send_part(self, part: Part, accepted: Callable[[list[str]], None]) -> None:

@@ -52,8 +52,6 @@ class Sink:
         self.options: SinkOptions = options
         #: where lock files go (the database's lock folder, set by the deliverer); None: beside outputs
         self.lock_dir: Path | None = None
-        #: the archive's name in Datasette (its file's stem), for links to it; set by the deliverer
-        self.archive_name: str = "govwatch"
 
     @property
     def name(self) -> str:
