@@ -17,6 +17,7 @@ from typing import Any
 from crawler.browse import labels
 from crawler.browse.present import diff_href, flag_list
 from crawler.net.urlpolicy import link_target
+from crawler.store.codec import unpack_fields
 from crawler.store.diffing import FIELD_LABELS, changed_fields, char_diff, version_text
 
 #: events shown in the timeline on their own (the others are told with the version they belong to)
@@ -83,7 +84,7 @@ async def release_context(db: Any, key_or_url: str) -> dict[str, Any]:
         dict(r)
         for r in (
             await db.execute(
-                "select id, version, fields, flags, first_seen, last_seen, url, content_hash,"
+                "select id, version, fields, body, flags, first_seen, last_seen, url, content_hash,"
                 " raw_html is not null as has_raw from versions where key = ? order by version",
                 [key],
             )
@@ -109,7 +110,7 @@ async def release_context(db: Any, key_or_url: str) -> dict[str, Any]:
             )
         ).rows
     ]
-    fields = [_loads(v["fields"], {}) for v in versions]
+    fields = [unpack_fields(v["fields"], v["body"]) for v in versions]  # paragraphs live in body
     changes = await asyncio.to_thread(version_changes, fields)
     by_version: dict[int, list[dict[str, Any]]] = {}
     for e in events:

@@ -10,7 +10,6 @@ piece: nothing stored is trusted.
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from crawler.browse.metadata import PLUGIN, db_path
 from crawler.browse.present import diff_href, release_href
 from crawler.browse.release import UnknownRelease, release_context, resolve
 from crawler.net.urlpolicy import link_target
+from crawler.store.codec import unpack_fields
 from crawler.store.diffing import FIELD_LABELS, changed_fields, char_diff, version_text
 
 ATOM_LIMIT = 200
@@ -54,7 +54,8 @@ async def diff_context(db: Any, key_or_url: str, from_raw: str | None, to_raw: s
         raise NotFound(str(exc)) from None
     rows = (
         await db.execute(
-            "select version, fields, first_seen, url from versions where key = ? order by version", [key]
+            "select version, fields, body, first_seen, url from versions where key = ? order by version",
+            [key],
         )
     ).rows
     versions = {r["version"]: r for r in rows}
@@ -67,8 +68,8 @@ async def diff_context(db: Any, key_or_url: str, from_raw: str | None, to_raw: s
     for n in (from_v, to_v):
         if n not in versions:
             raise NotFound(f"{key} has no version {n} (versions: {numbers})")
-    before = json.loads(versions[from_v]["fields"] or "{}")
-    after = json.loads(versions[to_v]["fields"] or "{}")
+    before = unpack_fields(versions[from_v]["fields"], versions[from_v]["body"])
+    after = unpack_fields(versions[to_v]["fields"], versions[to_v]["body"])
     ops = await asyncio.to_thread(char_diff, version_text(before), version_text(after))
     labels = {**dict(FIELD_LABELS), "paragraphs": "正文", "attachments": "附件"}
     parts = hunks(ops)

@@ -1,4 +1,11 @@
-"""How values are stored: JSON text for structured columns, zstd for raw HTML, a content hash fallback."""
+"""How values are stored: JSON text for structured columns, zstd for raw HTML, a content hash fallback.
+
+A version's ``fields`` JSON holds everything of its ``Release`` except what ``body`` already holds:
+the paragraphs are ``body`` split at line breaks, and the turns are derived from the paragraphs
+(``crawler.normalize.turns``). Either is kept in the JSON only when it cannot be derived again that
+way (a paragraph with a line break in it, turns an older normalizer split otherwise), so
+:func:`unpack_fields` always gives back exactly what :func:`pack_fields` was given.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +34,38 @@ def dumps(value: Any) -> str:
 
 def loads(text: str | None, default: Any = None) -> Any:
     return json.loads(text) if text else default
+
+
+def _paragraphs_of(body: str | None) -> list[str]:
+    return body.split("\n") if body else []
+
+
+def pack_fields(fields: dict[str, Any], body: str | None) -> str:
+    """The ``fields`` JSON of a version whose ``body`` column holds ``body``: paragraphs and turns
+    left out when ``body`` gives them back (see the module docstring)."""
+    from crawler.normalize.turns import split_turns
+
+    out = dict(fields)
+    paragraphs = list(out.pop("paragraphs", None) or [])
+    turns = list(out.pop("turns", None) or [])
+    if _paragraphs_of(body) != paragraphs:
+        out["paragraphs"] = paragraphs
+    if split_turns(paragraphs) != turns:
+        out["turns"] = turns
+    return dumps(out)
+
+
+def unpack_fields(text: str | None, body: str | None) -> dict[str, Any]:
+    """The full fields of a version from its ``fields`` JSON and ``body`` (either layout: one written
+    before the paragraphs were left out carries them itself)."""
+    from crawler.normalize.turns import split_turns
+
+    fields: dict[str, Any] = loads(text, {})
+    if "paragraphs" not in fields:
+        fields["paragraphs"] = _paragraphs_of(body)
+    if "turns" not in fields:
+        fields["turns"] = split_turns(fields["paragraphs"])
+    return fields
 
 
 def compress(raw: bytes | None) -> bytes | None:

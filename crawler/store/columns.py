@@ -12,6 +12,31 @@ from crawler.store.events import emit
 
 #: how many earlier successful runs the layout median looks at
 LAYOUT_WINDOW = 10
+#: a first list page with fewer items than this share of the median looks broken
+LAYOUT_THRESHOLD = 0.5
+
+
+def looks_broken(items: int, typical: float | None, threshold: float = LAYOUT_THRESHOLD) -> bool:
+    """The layout rule: no items, or far fewer than the median of earlier successful runs."""
+    if typical is None:
+        return False
+    return items == 0 or items < threshold * typical
+
+
+def typical_items(db: Database, site: str) -> dict[str, float]:
+    """Each column's median first-page item count over its last ``LAYOUT_WINDOW`` successful runs."""
+    out: dict[str, float] = {}
+    for col in list(db.query("SELECT id, column_url FROM columns WHERE site = ?", [site])):
+        items = [
+            row[0]
+            for row in db.execute(
+                "SELECT items FROM column_runs WHERE column_id = ? AND ok = 1 ORDER BY run_id DESC LIMIT ?",
+                [col["id"], LAYOUT_WINDOW],
+            )
+        ]
+        if items:
+            out[col["column_url"]] = median(items)
+    return out
 
 
 def record_column(
@@ -90,7 +115,7 @@ def record_column(
             updates["first_ok_run"] = run_id
         if earlier:
             typical = median(earlier)
-            broken = items == 0 or items < layout_threshold * typical
+            broken = looks_broken(items, typical, layout_threshold)
             if broken and not col["layout_alert"]:
                 _emit("layout_changed", {"items": items, "pages": pages, "median_items": typical})
             updates["layout_alert"] = int(broken)

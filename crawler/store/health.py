@@ -9,12 +9,12 @@ episode, the link inventory of each release's current version (``release_links``
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from crawler.model import Event
+from crawler.store.codec import unpack_fields
 from crawler.store.events import emit
 
 if TYPE_CHECKING:
@@ -199,14 +199,14 @@ class HealthTables:
     def releases_to_sync(self, site: str) -> list[ReleaseLinks]:
         """Releases of ``site`` whose current version's links were not read yet."""
         rows = self._store.db.query(
-            "SELECT r.key, r.current_version, v.fields FROM releases r "
+            "SELECT r.key, r.current_version, v.fields, v.body FROM releases r "
             "JOIN versions v ON v.key = r.key AND v.version = r.current_version "
             "LEFT JOIN release_link_sync s ON s.site = r.site AND s.key = r.key "
             "WHERE r.site = ? AND (s.version IS NULL OR s.version != r.current_version)",
             [site],
         )
         return [
-            ReleaseLinks(row["key"], int(row["current_version"]), json.loads(row["fields"] or "{}"))
+            ReleaseLinks(row["key"], int(row["current_version"]), unpack_fields(row["fields"], row["body"]))
             for row in rows
         ]
 

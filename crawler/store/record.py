@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from crawler.model import Event, Fetch, Flag, Release
 from crawler.store import acks, evidence
-from crawler.store.codec import compress, content_hash, dumps, insert, loads
+from crawler.store.codec import compress, content_hash, dumps, insert, loads, pack_fields, unpack_fields
 from crawler.store.diffing import char_diff, diff_details, short_diff, version_text
 from crawler.store.events import emit
 from crawler.store.search import bigrams
@@ -155,7 +155,7 @@ class FetchRecorder:
                 "key": self.key or release.key,
                 "version": number,
                 "content_hash": h,
-                "fields": dumps(release.to_dict()),
+                "fields": pack_fields(release.to_dict(), release.body_text),
                 "body": release.body_text,
                 "raw_html": compress(self.fetch.body),
                 "normalizer_version": release.normalizer_version,
@@ -261,7 +261,9 @@ class FetchRecorder:
                 self._change(release, rel, h, flags)
         elif h != rel["content_hash"] and not url_row["conflict_reported"]:
             current = self._version(key, rel["current_version"])
-            ops = char_diff(version_text(loads(current["fields"], {})), version_text(release.to_dict()))
+            ops = char_diff(
+                version_text(unpack_fields(current["fields"], current["body"])), version_text(release.to_dict())
+            )
             self.emit(
                 "conflict",
                 rel,
@@ -313,7 +315,7 @@ class FetchRecorder:
             "SELECT version FROM versions WHERE key = ? AND content_hash = ? ORDER BY version DESC LIMIT 1",
             [key, h],
         )
-        details = diff_details(loads(before["fields"], {}), release.to_dict())
+        details = diff_details(unpack_fields(before["fields"], before["body"]), release.to_dict())
         if same is None:
             number = (_one(db, "SELECT max(version) AS n FROM versions WHERE key = ?", [key]) or {})["n"] + 1
             self._new_version(release, h, flags, number)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from crawler.model import Release
-from crawler.store.codec import content_hash, decompress, dumps
+from crawler.store.codec import content_hash, decompress, pack_fields
 from crawler.store.record import RELEASE_FIELDS, update_search
 
 STATS = ("releases", "versions", "rehashed", "unchanged", "skipped")
@@ -44,7 +44,7 @@ def reparse_release(
             row["id"],
             {
                 "content_hash": h,
-                "fields": dumps(release.to_dict()),
+                "fields": pack_fields(release.to_dict(), release.body_text),
                 "body": release.body_text,
                 "normalizer_version": release.normalizer_version,
             },

@@ -413,6 +413,45 @@ def m008_evidence(db: Database) -> None:
     db.execute("ALTER TABLE versions ADD COLUMN fetch_id INTEGER REFERENCES fetches (id)")
 
 
+#: versions rewritten per statement batch by ``m009_compact_versions``
+_COMPACT_CHUNK = 500
+
+
+@MIGRATIONS()
+def m009_compact_versions(db: Database) -> None:
+    """Each thing stored once: a version's ``fields`` JSON no longer repeats the paragraphs its ``body``
+    holds, nor the turns derived from them (``crawler.store.codec.pack_fields``). Every row is
+    rewritten only when reading it back gives exactly the fields it held; a row that would not (a
+    paragraph with a line break in it) keeps what it cannot give back. Reading works either way."""
+    from crawler.store.codec import loads, pack_fields, unpack_fields
+
+    last = 0
+    while True:
+        rows = db.execute(
+            "SELECT id, fields, body FROM versions WHERE id > ? ORDER BY id LIMIT ?", [last, _COMPACT_CHUNK]
+        ).fetchall()
+        if not rows:
+            return
+        updates = []
+        for rowid, text, body in rows:
+            last = rowid
+            fields = loads(text, {})
+            if "paragraphs" not in fields and "turns" not in fields:
+                continue  # written compact already
+            packed = pack_fields(fields, body)
+            if unpack_fields(packed, body) != unpack_fields(text, body) or len(packed) >= len(text or ""):
+                continue
+            updates.append((packed, rowid))
+        db.conn.executemany("UPDATE versions SET fields = ? WHERE id = ?", updates)
+
+
+@MIGRATIONS()
+def m010_raw_retention(db: Database) -> None:
+    """When a version's raw HTML was dropped by ``retention.raw_html`` (NULL: kept), so readers can
+    tell a page dropped on purpose from one never stored."""
+    db.execute("ALTER TABLE versions ADD COLUMN raw_dropped_at TEXT")
+
+
 @MIGRATIONS()
 def m011_delivery_parts(db: Database) -> None:
     """Where each sink starts and the messages a sink sends in parts (crawler/store/parts.py).

@@ -25,11 +25,12 @@ from crawler.clock import now_iso, parse_iso
 from crawler.model import Event, Fetch, Flag, Release
 from crawler.store import acks, outbox, parts, upgrade
 from crawler.store.archive import ArchiveReader
-from crawler.store.codec import decompress, dumps, event_from_row, insert, loads
-from crawler.store.columns import record_column
+from crawler.store.codec import decompress, dumps, event_from_row, insert, loads, unpack_fields
+from crawler.store.columns import record_column, typical_items
 from crawler.store.diffing import changed_fields, char_diff, version_text
 from crawler.store.evidence import StoredPage, stored_pages
 from crawler.store.files import DatabaseUnusable, check_file, check_govwatch, connect_read_only, lock_folder
+from crawler.store.group import INTERVAL, MAX_WRITES, GroupCommit
 from crawler.store.health import HealthTables
 from crawler.store.ledger import RunLedger, UrlState
 from crawler.store.record import FetchRecorder
@@ -61,6 +62,8 @@ class Store:
     def __init__(self, path: str | Path, *, timeout: float = 30, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        #: the open group commit, if any (``group_commit()``): ledgers queue their writes into it
+        self.group: GroupCommit | None = None
         self.health = HealthTables(self)
         try:
             check_file(self.path)
@@ -126,6 +129,15 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def group_commit(self, interval: float = INTERVAL, max_writes: int = MAX_WRITES) -> GroupCommit:
+        """Queue the writes of the ledgers made from now on and commit them together, one
+        transaction per ``interval`` seconds (``crawler/store/group.py``); ``close()`` (or the end of
+        a ``with`` block) commits what is left."""
+        if self.group is not None:
+            raise StoreError("a group commit is already open on this store")
+        self.group = GroupCommit(self, interval, max_writes)
+        return self.group
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -362,14 +374,14 @@ class Store:
         row = next(
             iter(
                 self.db.query(
-                    "SELECT v.fields FROM release_urls u JOIN releases r ON r.key = u.key "
+                    "SELECT v.fields, v.body FROM release_urls u JOIN releases r ON r.key = u.key "
                     "JOIN versions v ON v.key = r.key AND v.version = r.current_version WHERE u.url = ?",
                     [url],
                 )
             ),
             None,
         )
-        return Release.from_dict(loads(row["fields"], {})) if row else None
+        return Release.from_dict(unpack_fields(row["fields"], row["body"])) if row else None
 
     def ledger(self, site: str, run_id: int, *, fail_after: int = 3) -> RunLedger:
         """The per-run ledger the crawl of ``site`` reads URL and column state from and records into."""
@@ -383,6 +395,10 @@ class Store:
             [site],
         )
         return {r["column_url"] for r in rows}
+
+    def typical_items(self, site: str) -> dict[str, float]:
+        """Each column's median first-page item count in its last successful runs (the layout rule)."""
+        return typical_items(self.db, site)
 
     def column_baselined(self, site: str, column_url: str) -> bool:
         """A column's baseline is done once a run read its listing to the end (or to ``max_list_pages``);
@@ -552,7 +568,7 @@ class Store:
             "last_seen, run_id, url FROM versions WHERE key = ? ORDER BY version",
             [key],
         ):
-            row["fields"] = loads(row["fields"], {})
+            row["fields"] = unpack_fields(row["fields"], row["body"])
             row["flags"] = loads(row["flags"], [])
             rows.append(row)
         return rows

@@ -26,7 +26,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from crawler.model import Flag, Release
-from crawler.store.codec import content_hash, decompress, dumps, loads
+from crawler.store.codec import content_hash, decompress, dumps, pack_fields, unpack_fields
 from crawler.store.record import RELEASE_FIELDS, update_search
 
 #: raw HTML + URL → the current normalizer's Release (None when it is no release) and the flags of
@@ -84,7 +84,7 @@ def upgrade_release(db: Database, key: str, version: int, rederive: Rederive, st
             row["id"],
             {
                 "content_hash": h,
-                "fields": dumps(release.to_dict()),
+                "fields": pack_fields(release.to_dict(), release.body_text),
                 "body": release.body_text,
                 "normalizer_version": release.normalizer_version,
                 "flags": dumps([f.to_dict() for f in flags]),
@@ -179,7 +179,7 @@ def _rekey(db: Database, old: str, new: str, index_no: str, stats: Counter[str])
     row = next(
         iter(
             db.query(
-                "SELECT v.fields FROM releases r JOIN versions v ON v.key = r.key "
+                "SELECT v.fields, v.body FROM releases r JOIN versions v ON v.key = r.key "
                 "AND v.version = r.current_version WHERE r.key = ?",
                 [new],
             )
@@ -187,5 +187,5 @@ def _rekey(db: Database, old: str, new: str, index_no: str, stats: Counter[str])
         None,
     )
     if row is not None:
-        current = Release.from_dict(loads(row["fields"], {}))
+        current = Release.from_dict(unpack_fields(row["fields"], row["body"]))
         update_search(db, new, current.title, current.body_text)
