@@ -62,6 +62,38 @@ class DaemonConfig(Options):
     jitter: Duration = timedelta(seconds=0)
 
 
+class CrawlConfig(Options):
+    """How a crawl process works through many sites: ``batch_size`` sites at once in one spider (each
+    keeps its own run, lock, budget and deadline; each host its own politeness),
+    ``concurrent_requests`` downloads in flight across their hosts, ``health_workers`` sites' checks
+    after the crawl (staleness, link checks, scorecard) at once beside it."""
+
+    batch_size: Positive = 500
+    concurrent_requests: Positive = 512
+    health_workers: Positive = 8
+
+
+def _keep(value: object) -> object:
+    """``raw_html: keep`` (or null): nothing dropped."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "keep"):
+        return "keep"
+    return value
+
+
+class RetentionConfig(Options):
+    """``raw_html``: ``keep`` every version's raw HTML, or drop the raw HTML of versions superseded
+    longer ago than this duration — never that of a release's current version, of a version with a
+    critical integrity flag or one a ``tampered`` event names, nor a fetch kept as evidence. The
+    normalized text and fields of every version are always kept."""
+
+    raw_html: Annotated[Literal["keep"] | Duration, BeforeValidator(_keep)] = "keep"
+
+    @property
+    def raw_html_after(self) -> timedelta | None:
+        """The duration after which superseded raw HTML is dropped (None: kept)."""
+        return None if self.raw_html == "keep" else self.raw_html  # type: ignore[return-value]
+
+
 class LinkCheckConfig(Options):
     enabled: Flag = True
     per_run: Count = 50
@@ -276,6 +308,10 @@ class Config(Options):
     notify_baseline: Flag = False
     sinks: tuple[SinkOptions, ...] = Field(default_factory=lambda: (SinkOptions(type="console"),))
     daemon: Annotated[DaemonConfig, BeforeValidator(_empty_if_none)] = Field(default_factory=DaemonConfig)
+    crawl: Annotated[CrawlConfig, BeforeValidator(_empty_if_none)] = Field(default_factory=CrawlConfig)
+    retention: Annotated[RetentionConfig, BeforeValidator(_empty_if_none)] = Field(
+        default_factory=RetentionConfig
+    )
     link_check: Annotated[LinkCheckConfig, BeforeValidator(_empty_if_none)] = Field(
         default_factory=LinkCheckConfig
     )
@@ -378,10 +414,12 @@ __all__ = [
     "STALE_AFTER_BY_KIND",
     "ColumnConfig",
     "Config",
+    "CrawlConfig",
     "DaemonConfig",
     "IntegrityConfig",
     "LinkCheckConfig",
     "Politeness",
+    "RetentionConfig",
     "RevisitConfig",
     "SiteConfig",
     "SiteLinkCheck",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,15 @@ if TYPE_CHECKING:
     from crawler.store import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a crawl process run by the batch supervisor works (its hidden options)."""
+
+    supervised: bool = False
+    run_timeout: float | None = None
+    heartbeat: Path | None = None
 
 
 SUMMARY = ("site", "run", "status", "requests", "new", "changed", "removed", "tampered", "failed", "reason")
@@ -88,8 +98,13 @@ def run_crawl(
     report_json: Path | None,
     notify: bool,
     fmt: str = "table",
+    *,
+    batch: BatchOptions | None = None,
 ) -> int:
-    from crawler.crawl.runner import crawl
+    """Crawl the named sites (all when none is named). One site is crawled in this process; several
+    by the batch supervisor (``crawler.crawl.batches``): crawl processes of up to
+    ``crawl.batch_size`` sites each, a process that dies re-run in smaller batches. ``batch``: this
+    process is one such batch (``--batch-child``)."""
     from crawler.store import Store
 
     try:
@@ -106,7 +121,25 @@ def run_crawl(
         store = Store(database)
         # a sink new to the archive starts with this run's events, not with the archive's history
         store.start_sinks({sink.sink_name: sink.backfill for sink in config.sinks})
-        results = crawl(config, sites, store, database)
+        if batch is not None or len(sites) <= 1:
+            from crawler.crawl.runner import crawl
+
+            options = batch or BatchOptions()
+            results = crawl(
+                config,
+                sites,
+                store,
+                database,
+                run_timeout=options.run_timeout,
+                supervised=options.supervised,
+                heartbeat=options.heartbeat,
+            )
+        else:
+            from crawler.crawl.batches import run_batches
+
+            if config.path is None:
+                raise click.UsageError("several sites are crawled from a configuration file")
+            results = run_batches(config, config.path, sites, store, database)
     except Exception as exc:  # the database cannot be opened or written at all: one line, no traceback
         problem = storage_problem(exc, database)
         if problem is None:
@@ -115,6 +148,8 @@ def run_crawl(
         return EXIT_FAILED
     if report_json:
         write_report(report_json, results)
+    if batch is not None and batch.supervised:  # the supervisor reports the runs
+        return EXIT_OK if all(r.status in ("ok", "partial") for r in results) else EXIT_FAILED
     for r in results:
         if r.status == "skipped" and r.message:
             console.warning(f"{r.site}: {r.message} — run {r.run_id} skipped")
@@ -148,6 +183,10 @@ def run_crawl(
     help="Write this invocation's runs and events as JSON.",
 )
 @click.option("--no-notify", is_flag=True, help="Leave events in the outbox (the daemon delivers them).")
+@click.option("--sites-file", type=click.Path(path_type=Path), default=None, hidden=True)
+@click.option("--batch-child", is_flag=True, hidden=True)
+@click.option("--run-timeout", type=float, default=None, hidden=True)
+@click.option("--heartbeat", type=click.Path(path_type=Path), default=None, hidden=True)
 @console.format_option()
 def crawl(
     config_path: Path | None,
@@ -155,12 +194,23 @@ def crawl(
     db: Path | None,
     report_json: Path | None,
     no_notify: bool,
+    sites_file: Path | None,
+    batch_child: bool,
+    run_timeout: float | None,
+    heartbeat: Path | None,
     fmt: str,
 ) -> None:
     """Crawl every configured site once (or the ones named with --site) and record what changed.
+
+    Several sites are crawled in batches of `crawl.batch_size`, one crawl process each; a process
+    that dies is retried in smaller batches until the site that took it down runs alone (recorded
+    failed).
 
     Exit status: 0 when every run is ok or partial, 1 when any failed or was skipped (its site's
     lock was held), 2 for configuration or usage errors.
     """
     config = load_or_exit(config_path)
-    sys.exit(run_crawl(config, site_names, db, report_json, not no_notify, fmt))
+    if sites_file is not None:
+        site_names = (*site_names, *sites_file.read_text(encoding="utf-8").split())
+    batch = BatchOptions(True, run_timeout, heartbeat) if batch_child else None
+    sys.exit(run_crawl(config, site_names, db, report_json, not no_notify, fmt, batch=batch))

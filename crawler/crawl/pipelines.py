@@ -1,13 +1,10 @@
-"""The item pipeline: each fetch goes through normalize → integrity → store, in that order."""
+"""What becomes of each fetched page: normalize → integrity → the run's ledger, in that order."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from scrapy.crawler import Crawler
-
-from crawler.config import IntegrityConfig
+from crawler.config import IntegrityConfig, SiteConfig
 from crawler.integrity import check
 from crawler.model import Fetch, Flag, Release
 from crawler.normalize import normalize
@@ -58,32 +55,14 @@ def integrity_flags(
     )
 
 
-class StorePipeline:
-    """Judges each fetched page and records it through the spider's run ledger."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(crawler)
-
-    def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
-        spider = self.crawler.spider
-        ledger: RunLedger = spider.ledger
-        fetch: Fetch = item["fetch"]
-        try:
-            previous = ledger.previous_release(fetch.url) if fetch.outcome == "ok" else None
-            release, flags = judge(fetch, spider.hosts, previous, spider.site.integrity)
-        except Exception as exc:  # a bug on one page must not lose the run nor read as news
-            log.exception("could not judge %s", fetch.url)
-            fetch.outcome, fetch.error_kind = "error", f"internal:{type(exc).__name__}"
-            release, flags = None, []
-        try:
-            events = ledger.record(fetch, release, flags)
-        except Exception as exc:  # the transaction rolled back: nothing half-written, the fetch failed
-            log.exception("could not record %s", fetch.url)
-            fetch.outcome, fetch.error_kind, fetch.body = "error", f"internal:{type(exc).__name__}", None
-            events = ledger.record(fetch)
-        fetch.body = None  # let the page go: memory stays flat however large the site
-        return {"url": fetch.url, "outcome": fetch.outcome, "events": len(events)}
+def record_fetch(ledger: RunLedger, site: SiteConfig, fetch: Fetch) -> None:
+    """Judge one fetched page and record it through the run's ledger. A bug on one page must not
+    lose the run nor read as news: the fetch is recorded as failed (``internal:<exception>``)."""
+    try:
+        previous = ledger.previous_release(fetch.url) if fetch.outcome == "ok" else None
+        release, flags = judge(fetch, site.hosts, previous, site.integrity)
+    except Exception as exc:
+        log.exception("could not judge %s", fetch.url)
+        fetch.outcome, fetch.error_kind = "error", f"internal:{type(exc).__name__}"
+        release, flags = None, []
+    ledger.record(fetch, release, flags)

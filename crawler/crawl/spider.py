@@ -1,477 +1,152 @@
-"""The one spider: column list pages through a CMS profile → release URLs → release pages.
+"""The one spider: a batch of sites crawled at once, each site's run its own.
 
-It decides *what* to fetch (new items, releases due for a revisit, releases missing from the list
-pages read) and turns each HTTP answer into a :class:`Fetch`; judging the page is left to the pure
-layers, storing it to the pipeline. What earlier runs left, and what this run records, it reads and
-writes through the run's :class:`~crawler.store.RunLedger`, never the store itself.
+The spider begins the batch's sites one after another as Scrapy asks for start requests — Scrapy
+reads ``start()`` only while it has download capacity to spare, so sites begin as others free it —
+and routes every answer to the :class:`~crawler.crawl.sitecrawl.SiteCrawl` that asked (the
+``gw_site`` of a request's meta; robots.txt by its host). Politeness is per host (Scrapy's download
+slots); everything else is per site: its run row, ledger, request budget, its deadline from when it
+began (``max_duration``: the run stops, interrupted; the daemon's ``run_timeout``: the run fails).
+A site whose run ended is handed to the batch (``crawler.crawl.runner``) and forgotten here; the
+others go on.
+
+A clock (every ``TICK`` seconds) checks the deadlines, commits the store's group commit when its
+writes are due, and calls the batch's ``tick`` (the heartbeat a supervisor watches).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import Response
-from twisted.python.failure import Failure
+from scrapy import Request
+from twisted.internet.task import LoopingCall
 
-from crawler import clock
-from crawler.config import ColumnConfig, SiteConfig
-from crawler.crawl.fetchresult import (
-    classify_failure,
-    classify_response,
-    describe_failure,
-    describe_kind,
-    evidence_of,
-    headers_dict,
-)
-from crawler.crawl.revisit import is_due
-from crawler.crawl.scope import refused, scoped_page
-from crawler.model import Event, Fetch
-from crawler.net.urlpolicy import SiteScope, join
-from crawler.profiles import ListPage, PageRequest, get_profile
-from crawler.store import RunLedger, UrlState
+from crawler.crawl.sitecrawl import SiteCrawl
 
 log = logging.getLogger("govwatch.crawl")
 
-MAX_REDIRECTS = 5
+#: seconds between deadline checks
+TICK = 1.0
 
 
-@dataclass
-class ColumnProgress:
-    """What the run learnt about one column."""
+class Batch(Protocol):
+    """What the spider needs of the runner: sites to begin, and where ended runs go."""
 
-    column: ColumnConfig
-    baseline: bool
-    pages: int = 0
-    first_page_items: int = 0
-    listed: dict[str, str | None] = field(default_factory=dict)  # url -> list date
-    dates: list[str] = field(default_factory=list)
-    ok: bool = False
-    complete: bool = False  # paging ended by the site (or early stop), not by a fault or a bound
-    listing_read: bool = False  # paged to the end, to a page of known items, or to max_list_pages
-    error: str | None = None
-    reason: str | None = None  # the error in words
-    done: bool = False
+    def begin_sites(self) -> Iterable[SiteCrawl | None]:
+        """Begin each site in turn (its run row, ledger, deadline); None for one that cannot."""
+        ...
+
+    def ended(self, crawl: SiteCrawl) -> None:
+        """A site's run ended (``crawl.reason`` says how)."""
+        ...
+
+    def tick(self) -> None:
+        """Called every ``TICK`` seconds while the reactor runs."""
+        ...
+
+    def flush_due(self) -> None:
+        """Commit the queued writes when they are due (the group commit's interval)."""
+        ...
 
 
 class GovSpider(scrapy.Spider):
     name = "govwatch"
 
-    def __init__(self, *, site: SiteConfig, ledger: RunLedger, **kwargs: Any) -> None:
-        super().__init__(name=f"govwatch-{site.name}", **kwargs)
-        self.site = site
-        self.ledger = ledger
-        self.run_id = ledger.run_id
-        self.profile = get_profile(site.profile, site.profile_options)
-        self.hosts = site.hosts
-        self.scope = SiteScope.of_site(site)  # what the crawl may request: the URL policy
-        self.now = clock.now()
-        self.known = ledger.known
-        self.columns = {
-            c.url: ColumnProgress(c, baseline=not ledger.column_baselined(c.url)) for c in site.columns
-        }
-        self.scheduled: set[str] = set()
-        self.requests_made = 0
-        self.bytes = 0
-        self.bounded = False  # a run bound (requests, list pages) cut the crawl short
-        self.failures: Counter[str] = Counter()  # why release pages failed, in words
-        self.list_failures = 0  # list pages that failed (each a failed fetch too)
-        self.started = time.monotonic()
+    def __init__(self, *, batch: Batch, flush_every: float = 0.05, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.batch = batch
+        self.flush_every = flush_every
+        #: the sites whose runs are going on, by name
+        self.sites: dict[str, SiteCrawl] = {}
+        #: host (and host:port) → the sites crawling it (robots.txt requests carry no site)
+        self.by_host: dict[str, list[SiteCrawl]] = {}
+        self._clocks: list[LoopingCall] = []
 
-    # ------------------------------------------------------------------ budget
-    def _budget(self) -> bool:
-        if self.requests_made >= self.site.max_requests:
-            self.bounded = True
-            return False
-        self.requests_made += 1
-        return True
+    # ------------------------------------------------------------------ routing
+    def site_of(self, request: Request) -> SiteCrawl | None:
+        name = request.meta.get("gw_site")
+        if name is not None:
+            return self.sites.get(name)
+        host = urlsplit(request.url).netloc.lower()
+        live = [s for s in self.by_host.get(host, ()) if not s.stopped]
+        return live[0] if live else None
 
     # ------------------------------------------------------------------ start
     async def start(self) -> AsyncIterator[Any]:
-        for progress in self.columns.values():
-            req = self.profile.first_request(progress.column.url)
-            request = self._list_request(req, progress)
-            if request is not None:
-                yield request
-            elif progress.error:
-                self._finish_column_now(progress)
-        for request in self._revisits():
-            yield request
-
-    def _list_request(
-        self, req: PageRequest, progress: ColumnProgress, redirects: int = 0
-    ) -> scrapy.Request | None:
-        if refused(self.scope, req.url, "list page"):
-            progress.error = progress.error or "offsite"
-            return None
-        if not self._budget():
-            return None
-        meta = {
-            "gw_kind": "list",
-            "gw_column": progress.column.url,
-            "gw_page": req,
-            "gw_redirects": redirects,
-            "dont_redirect": True,
-            "handle_httpstatus_all": True,
-        }
-        if req.method.upper() == "POST":
-            return scrapy.FormRequest(
-                req.url,
-                formdata=req.formdata or {},
-                callback=self.parse_list,
-                errback=self.list_failed,
-                meta=meta,
-                dont_filter=True,
-                priority=10,
-            )
-        return scrapy.Request(
-            req.url,
-            callback=self.parse_list,
-            errback=self.list_failed,
-            meta=meta,
-            dont_filter=True,
-            priority=10,
-        )
-
-    def _detail_request(
-        self, url: str, *, column: ColumnConfig | None, list_date: str | None, reason: str, redirects: int = 0
-    ) -> scrapy.Request | None:
-        if refused(self.scope, url, "release page"):
-            return None
-        if redirects == 0:
-            if url in self.scheduled:
-                return None
-            self.scheduled.add(url)
-        if not self._budget():
-            return None
-        headers: dict[str, str] = {}
-        state = self.known.get(url)
-        if state is not None and reason != "missing":
-            if state.etag:
-                headers["If-None-Match"] = state.etag
-            if state.last_modified:
-                headers["If-Modified-Since"] = state.last_modified
-        column_url = column.url if column else state.column_url if state else None
-        progress = self.columns.get(column_url or "")
-        meta = {
-            "gw_kind": "detail",
-            "gw_column": column_url,
-            "gw_list_date": list_date,
-            "gw_reason": reason,
-            "gw_baseline": state is None
-            and bool((progress and progress.baseline) or url in self.ledger.baseline_listed),
-            "gw_redirects": redirects,
-            "gw_origin": url if redirects == 0 else None,
-            "dont_redirect": True,
-            "handle_httpstatus_all": True,
-        }
-        return scrapy.Request(
-            url,
-            headers=headers,
-            callback=self.parse_detail,
-            errback=self.detail_failed,
-            meta=meta,
-            dont_filter=True,
-        )
-
-    def _revisits(self) -> Iterator[scrapy.Request]:
-        """Known releases whose revisit is due, whether or not the list pages show them."""
-        for url, state in self.known.items():
-            if state.status == "removed":
+        self._start_clocks()
+        for crawl in self.batch.begin_sites():
+            if crawl is None:
                 continue
-            if is_due(
-                url,
-                now=self.now,
-                revisit=self.site.revisit,
-                last_checked=state.last_ok_at,
-                published=state.published or state.list_date,
-                first_seen=state.first_seen,
-            ):
-                column = self._column_of(state)
-                req = self._detail_request(url, column=column, list_date=state.list_date, reason="revisit")
-                if req is not None:
-                    req.priority = -1
-                    yield req
-
-    def _column_of(self, state: UrlState) -> ColumnConfig | None:
-        progress = self.columns.get(state.column_url or "")
-        return progress.column if progress else None
-
-    # ------------------------------------------------------------------ list pages
-    def parse_list(self, response: Response) -> Iterator[Any]:
-        progress = self.columns[response.meta["gw_column"]]
-        req: PageRequest = response.meta["gw_page"]
-        origin = response.meta.get("gw_list_origin")
-        self.bytes += len(response.body)
-        if 300 <= response.status < 400:
-            yield from self._list_redirect(response, progress, req)
-            return
-        if response.status != 200:
-            self._list_error(progress, req, f"http_{response.status}", status=response.status, origin=origin)
-            return
-        try:
-            page: ListPage = self.profile.parse_list(
-                response.body, response.url, headers_dict(response), req.context
-            )
-        except Exception as exc:  # a page the profile cannot read is a failed list fetch, not a crash
-            log.warning("list page unreadable (%s: %s): %s", type(exc).__name__, exc, response.url)
-            page = ListPage(items=[], next=None, ok=False, reason="parse_error")
-        if not page.ok:
-            self._list_error(
-                progress, req, page.reason or "not_a_list", status=response.status, origin=origin
-            )
-            return
-        page, next_refused = scoped_page(page, self.scope, response.url)
-        if next_refused:
-            progress.error = progress.error or "offsite_next_page"
-        progress.pages += 1
-        if req.page_no <= 1 and progress.pages == 1:
-            progress.ok = True
-            progress.first_page_items = len(page.items)
-        all_known = bool(page.items)
-        unknown = [
-            (i.url, i.date) for i in page.items if i.url not in self.known and i.url not in progress.listed
-        ]
-        self.ledger.note_listed(progress.column.url, unknown, baseline=progress.baseline)
-        for item in page.items:
-            if item.url in progress.listed:
-                continue
-            progress.listed[item.url] = item.date
-            if item.date:
-                progress.dates.append(item.date)
-            state = self.known.get(item.url)
-            if state is None:
-                all_known = False
-                request = self._detail_request(
-                    item.url, column=progress.column, list_date=item.date, reason="new"
-                )
-            elif state.status == "removed":
-                request = self._detail_request(
-                    item.url, column=progress.column, list_date=item.date, reason="relisted"
-                )
-            else:
-                continue  # known: revisits were scheduled at start
-            if request is not None:
-                yield request
-        if page.next is None:
-            # the site's own listing ended: every unlisted release is missing (unless it goes on
-            # where no column page reaches)
-            progress.complete = page.complete
-            progress.listing_read = True
-            yield from self._finish_column(progress)
-            return
-        if self.site.early_stop and all_known and not progress.baseline and not self.ledger.full_listing:
-            progress.listing_read = True
-            yield from self._finish_column(progress)
-            return
-        if progress.pages >= self.site.max_list_pages:
-            self.bounded = True
-            progress.listing_read = True  # as far as any run will read it
-            yield from self._finish_column(progress)
-            return
-        nxt = self._list_request(page.next, progress)
-        if nxt is None:
-            yield from self._finish_column(progress)
-            return
-        yield nxt
-
-    def _list_redirect(self, response: Response, progress: ColumnProgress, req: PageRequest) -> Iterator[Any]:
-        location = (response.headers.get(b"Location") or b"").decode("latin-1")
-        target = join(response.url, location)
-        if not self._on_site(target) or response.meta["gw_redirects"] >= MAX_REDIRECTS:
-            kind = "redirect_offsite" if not self._on_site(target) else "redirect_loop"
-            self._list_error(
-                progress, req, kind, status=response.status, origin=response.meta.get("gw_list_origin")
-            )
-            return
-        follow = PageRequest(url=target, method="GET", page_no=req.page_no, context=req.context)
-        request = self._list_request(follow, progress, redirects=response.meta["gw_redirects"] + 1)
-        if request is not None:
-            request.meta["gw_list_origin"] = response.meta.get("gw_list_origin") or req.url
-            yield request
-
-    def _list_error(
-        self,
-        progress: ColumnProgress,
-        req: PageRequest,
-        error: str,
-        status: int | None = None,
-        origin: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        url = origin or req.url  # a redirect's failure is the failure of the page that redirected
-        progress.reason = reason or describe_kind(error)
-        self.list_failures += 1
-        log.warning("%s: list page %s: %s", self.site.name, url, progress.reason)
-        progress.error = error
-        # a failed list page is a failed fetch too (docs/ARCHITECTURE.md): a row in ``fetches`` saying why
-        fetch = Fetch(
-            url=url,
-            site=self.site.name,
-            outcome="error",
-            status=status,
-            error_kind=error,
-            run_id=self.run_id,
-            column=progress.column.name,
-            column_url=progress.column.url,
-        )
-        try:
-            self.ledger.record(fetch)
-        except Exception:  # the column's own record below is what counts
-            log.exception("could not record the failed list fetch %s", url)
-            self.ledger.count_failed()
-        self._finish_column_now(progress)
-
-    def list_failed(self, failure: Failure) -> None:
-        request = failure.request  # type: ignore[attr-defined]
-        progress = self.columns[request.meta["gw_column"]]
-        self._list_error(
-            progress,
-            request.meta["gw_page"],
-            classify_failure(failure),
-            origin=request.meta.get("gw_list_origin"),
-            reason=describe_failure(failure),
-        )
-
-    def _finish_column(self, progress: ColumnProgress) -> Iterator[Any]:
-        """Record the column's health, then fetch known releases that should have been listed."""
-        if progress.done:
-            return
-        events = self._finish_column_now(progress)
-        if not (progress.ok and progress.dates) or any(e.type == "layout_changed" for e in events):
-            return  # a list that looks wrong says nothing about what was withdrawn
-        oldest, newest = min(progress.dates), max(progress.dates)
-        complete = progress.complete and progress.error is None and not self.bounded
-        for url, state in self.known.items():
-            if state.column_url != progress.column.url or url in progress.listed:
-                continue
-            if state.status == "removed":
-                continue
-            list_date = state.list_date
-            in_range = list_date is not None and oldest <= list_date <= newest
-            # A listing read to its end leaves no room: whatever it no longer shows is missing.
-            if in_range or complete:
-                request = self._detail_request(
-                    url, column=progress.column, list_date=list_date, reason="missing"
-                )
-                if request is not None:
+            crawl.on_done = self._ended
+            self.sites[crawl.name] = crawl
+            for host in self._hosts(crawl):
+                self.by_host.setdefault(host, []).append(crawl)
+            try:
+                for request in crawl.start_requests():
                     yield request
+            finally:
+                crawl.check_done()  # a site with nothing to request ends at once
 
-    def _finish_column_now(self, progress: ColumnProgress) -> list[Event]:
-        if progress.done:
-            return []
-        progress.done = True
-        return self.ledger.record_column(
-            progress.column.name,
-            progress.column.url,
-            ok=progress.ok,
-            items=progress.first_page_items,
-            pages=progress.pages,
-            error=progress.error,
-            complete=progress.listing_read and progress.error is None,
-        )
+    @staticmethod
+    def _hosts(crawl: SiteCrawl) -> set[str]:
+        out = set()
+        for url in (crawl.site.base_url, *(c.url for c in crawl.site.columns)):
+            out.add(urlsplit(url).netloc.lower())
+        return out
 
-    # ------------------------------------------------------------------ release pages
-    def _on_site(self, url: str) -> bool:
-        return self.scope.admits(url)
+    def _start_clocks(self) -> None:
+        for call, every in ((self._tick, TICK), (self.batch.flush_due, self.flush_every)):
+            clock = LoopingCall(_guarded(call))
+            clock.start(every, now=False)
+            self._clocks.append(clock)
 
-    def _is_home(self, url: str) -> bool:
-        path = urlsplit(url).path
-        return path in ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp")
-
-    def parse_detail(self, response: Response) -> Iterator[Any]:
-        meta = response.meta
-        self.bytes += len(response.body)
-        origin = meta.get("gw_origin") or response.url
-        if 300 <= response.status < 400 and response.status != 304:
-            location = (response.headers.get(b"Location") or b"").decode("latin-1")
-            target = join(response.url, location)
-            if not self._on_site(target):
-                yield self._item(origin, response, outcome="error", error_kind="redirect_offsite")
-            elif self._is_home(target):
-                yield self._item(origin, response, outcome="gone")
-            elif meta["gw_redirects"] >= MAX_REDIRECTS:
-                yield self._item(origin, response, outcome="error", error_kind="redirect_loop")
-            else:
-                column = self.columns.get(meta.get("gw_column") or "")
-                request = self._detail_request(
-                    target,
-                    column=column.column if column else None,
-                    list_date=meta.get("gw_list_date"),
-                    reason=meta["gw_reason"],
-                    redirects=meta["gw_redirects"] + 1,
-                )
-                if request is not None:
-                    request.meta["gw_origin"] = origin
-                    yield request
-            return
-        outcome, error_kind = classify_response(response.status)
-        yield self._item(origin, response, outcome=outcome, error_kind=error_kind)
-
-    def _item(
-        self, url: str, response: Response, *, outcome: str, error_kind: str | None = None
-    ) -> dict[str, Any]:
-        if outcome == "error":
-            self._failed(url, describe_kind(error_kind))
-        headers = headers_dict(response)
-        fetch = Fetch(
-            url=url,
-            site=self.site.name,
-            outcome=outcome,
-            status=response.status,
-            body=response.body if outcome in ("ok", "gone") else None,
-            headers=headers,
-            elapsed=response.meta.get("download_latency"),
-            error_kind=error_kind,
-            etag=headers.get("etag"),
-            last_modified=headers.get("last-modified"),
-            final_url=response.url,
-            run_id=self.run_id,
-            list_date=response.meta.get("gw_list_date"),
-            baseline=response.meta.get("gw_baseline", False),
-            **evidence_of(response),
-        )
-        column = self.columns.get(response.meta.get("gw_column") or "")
-        if column is not None:
-            fetch.column = column.column.name
-            fetch.column_url = column.column.url
-        return {"fetch": fetch}
-
-    def _failed(self, url: str, reason: str) -> None:
-        """One log line per page that failed, and its reason counted for the run's summary."""
-        self.failures[reason] += 1
-        log.warning("%s: %s: %s", self.site.name, url, reason)
-
-    def detail_failed(self, failure: Failure) -> dict[str, Any]:
-        request = failure.request  # type: ignore[attr-defined]
-        meta = request.meta
-        self._failed(meta.get("gw_origin") or request.url, describe_failure(failure))
-        fetch = Fetch(
-            url=meta.get("gw_origin") or request.url,
-            site=self.site.name,
-            outcome="error",
-            error_kind=classify_failure(failure),
-            run_id=self.run_id,
-            list_date=meta.get("gw_list_date"),
-            baseline=meta.get("gw_baseline", False),
-        )
-        column = self.columns.get(meta.get("gw_column") or "")
-        if column is not None:
-            fetch.column = column.column.name
-            fetch.column_url = column.column.url
-        return {"fetch": fetch}
+    def _tick(self) -> None:
+        now = time.monotonic()
+        for crawl in list(self.sites.values()):
+            if crawl.stopped:
+                continue
+            if crawl.fail_at is not None and now >= crawl.fail_at:
+                crawl.stop("run_timeout")
+            elif crawl.deadline is not None and now >= crawl.deadline:
+                crawl.stop("closespider_timeout")
+        self.batch.tick()
 
     # ------------------------------------------------------------------ end
+    def _ended(self, crawl: SiteCrawl) -> None:
+        self.sites.pop(crawl.name, None)
+        for host in self._hosts(crawl):
+            left = [s for s in self.by_host.get(host, ()) if s is not crawl]
+            if left:
+                self.by_host[host] = left
+            else:
+                self.by_host.pop(host, None)
+        self.batch.ended(crawl)
+
+    def stop_site(self, name: str, reason: str) -> None:
+        """End one site's run now (a storage fault, …); the others go on."""
+        crawl = self.sites.get(name)
+        if crawl is not None:
+            crawl.stop(reason)
+
     def closed(self, reason: str) -> None:
-        for progress in self.columns.values():
-            if not progress.done:
-                progress.error = progress.error or f"interrupted:{reason}"
-                self._finish_column_now(progress)
-        if reason != "finished":
-            self.bounded = True
+        for clock in self._clocks:
+            if clock.running:
+                clock.stop()
+        for crawl in list(self.sites.values()):
+            crawl.stop(reason)
+
+
+def _guarded(call: Callable[[], None]) -> Callable[[], None]:
+    """A clock's call that logs its exception instead of stopping the clock."""
+
+    def run() -> None:
+        try:
+            call()
+        except Exception:
+            log.exception("the crawl's clock failed")
+
+    return run

@@ -50,7 +50,7 @@ class Write:
 
     ledger: RunLedger
     apply: Callable[[Database], Any]
-    settle: Callable[[Any], None]
+    settle: Callable[[Any], Any]
     fetch: bool = False
     keys: tuple[str, ...] = field(default_factory=tuple)
 

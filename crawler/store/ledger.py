@@ -106,14 +106,23 @@ class RunLedger:
             if self.on_fault is not None:
                 self.on_fault()
 
-    def _queue(self, apply: Callable[[], Any], settle: Callable[[Any], None], *, fetch: bool, keys=()) -> bool:
+    def _queue(
+        self,
+        apply: Callable[[], Any],
+        settle: Callable[[Any], Any],
+        *,
+        fetch: bool,
+        keys: Iterable[str | None] = (),
+    ) -> bool:
         """Queue a write into the group commit; False when there is none (write now instead)."""
         if self._group is None:
             return False
         if self.fault is not None:  # the run met a fault: nothing more is written
             settle(None)
             return True
-        self._group.add(Write(self, lambda _db: apply(), settle, fetch=fetch, keys=tuple(k for k in keys if k)))
+        self._group.add(
+            Write(self, lambda _db: apply(), settle, fetch=fetch, keys=tuple(k for k in keys if k))
+        )
         return True
 
     def flush(self) -> None:
@@ -229,4 +238,5 @@ class RunLedger:
 
         if self._queue(write, settle, fetch=False):
             return []
-        return settle(self._guarded(write, []))
+        none: list[Event] = []
+        return settle(self._guarded(write, none))

@@ -262,7 +262,8 @@ class FetchRecorder:
         elif h != rel["content_hash"] and not url_row["conflict_reported"]:
             current = self._version(key, rel["current_version"])
             ops = char_diff(
-                version_text(unpack_fields(current["fields"], current["body"])), version_text(release.to_dict())
+                version_text(unpack_fields(current["fields"], current["body"])),
+                version_text(release.to_dict()),
             )
             self.emit(
                 "conflict",

@@ -15,13 +15,13 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from crawler.clock import now_iso, parse_iso
+from crawler.clock import now, now_iso, parse_iso
 from crawler.model import Event, Fetch, Flag, Release
 from crawler.store import acks, outbox, parts, upgrade
 from crawler.store.archive import ArchiveReader
@@ -183,6 +183,14 @@ class Store:
         )
         return [int(r["id"]) for r in rows]
 
+    def site_runs_after(self, site: str, after_id: int) -> list[dict[str, Any]]:
+        """``site``'s runs with an id above ``after_id`` (id and status), oldest first."""
+        return list(
+            self.db.query(
+                "SELECT id, status FROM runs WHERE site = ? AND id > ? ORDER BY id", [site, after_id]
+            )
+        )
+
     def last_run_id(self) -> int:
         """The highest run id in the database (0 when there is none)."""
         row = self.db.execute("SELECT max(id) FROM runs").fetchone()
@@ -321,6 +329,31 @@ class Store:
             with self._write() as db:
                 upgrade.upgrade_release(db, key, version, rederive, stats)
         return dict(stats)
+
+    def drop_old_raw_html(self, site: str, after: timedelta) -> int:
+        """Retention (``retention.raw_html``): drop the raw HTML of ``site``'s versions superseded
+        longer than ``after`` ago (their ``last_seen``), keeping it for a release's current version,
+        a version with a critical flag and a version a ``tampered`` event names; fields and text stay.
+        Returns how many were dropped (``raw_dropped_at`` records when)."""
+        rows = self.db.query(
+            "SELECT v.id, v.last_seen FROM versions v JOIN releases r ON r.key = v.key "
+            "WHERE r.site = ? AND v.version != r.current_version AND v.raw_html IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM json_each(v.flags) f "
+            "WHERE json_extract(f.value, '$.severity') = 'critical') "
+            "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.type = 'tampered' AND e.key = v.key "
+            "AND e.version = v.version)",
+            [site],
+        )
+        cutoff = now() - after
+        old = [row["id"] for row in rows if parse_iso(row["last_seen"]) < cutoff]
+        if old:
+            ts = now_iso()
+            with self._write() as db:
+                db.conn.executemany(
+                    "UPDATE versions SET raw_html = NULL, raw_dropped_at = ? WHERE id = ?",
+                    [(ts, rowid) for rowid in old],
+                )
+        return len(old)
 
     def ack(self, key_or_url: str, rule: str) -> tuple[str, list[str]]:
         """Mark the current critical ``rule`` flags of a release as reviewed (``govwatch ack``):

@@ -2,19 +2,17 @@
 request budget binds, which known releases it looks for when the list no longer shows them, and that
 a run after an unclean one reads every list page again.
 
-Each test drives a real ``GovSpider`` by hand: its requests are answered by a sample site's own
-handler (no server, no reactor), the answers are ``scrapy.http.HtmlResponse`` objects, and its items go
-through the real pipeline into a real ``Store`` on a temporary SQLite file. The end-to-end crawls in
-this folder check the same behaviour through Scrapy and HTTP.
+Each test drives a real ``SiteCrawl`` (one site's run inside the spider) by hand: its requests are
+answered by a sample site's own handler (no server, no reactor), the answers are
+``scrapy.http.HtmlResponse`` objects, and what it fetched goes through the real pipeline into a real
+``Store`` on a temporary SQLite file. The end-to-end crawls in this folder check the same behaviour
+through Scrapy and HTTP.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import deque
-from collections.abc import AsyncIterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,8 +20,7 @@ import scrapy
 from scrapy.http import HtmlResponse
 
 from crawler.config import SiteConfig, config_from_dict
-from crawler.crawl.pipelines import StorePipeline
-from crawler.crawl.spider import GovSpider
+from crawler.crawl.sitecrawl import SiteCrawl
 from crawler.demo.site import SampleSite, build_site
 from crawler.store import Store
 from tests.helpers import site_entry
@@ -65,9 +62,7 @@ class Run:
         self.site = site
         self.run_id = store.start_run(config.name)
         self.ledger = store.ledger(config.name, self.run_id, fail_after=config.fail_after)
-        self.spider = GovSpider(site=config, ledger=self.ledger)
-        # the pipeline reads its spider from the crawler; here there is no crawler but this
-        self.pipeline = StorePipeline(SimpleNamespace(spider=self.spider))  # type: ignore[arg-type]
+        self.spider = SiteCrawl(config, self.ledger)
         self.requests: list[scrapy.Request] = []
 
     def answer(self, request: scrapy.Request) -> HtmlResponse:
@@ -78,16 +73,14 @@ class Run:
         )
 
     def go(self, *, finish: str | None = "ok") -> Run:
-        queue = deque(asyncio.run(_collect(self.spider.start())))
+        queue = deque(self.spider.start_requests())
+        self.spider.check_done()
         while queue:
             request = queue.popleft()
             self.requests.append(request)
-            for out in request.callback(self.answer(request)) or ():
-                if isinstance(out, scrapy.Request):
-                    queue.append(out)
-                else:
-                    self.pipeline.process_item(out)
-        self.spider.closed("finished")
+            queue.extend(request.callback(self.answer(request)) or ())
+        assert self.spider.stopped and self.spider.pending == 0  # every request answered: the run ended
+        assert self.spider.reason == "finished"
         if finish:
             self.store.finish_run(self.run_id, finish, {"bounded": self.spider.bounded})
         return self
@@ -104,10 +97,6 @@ class Run:
 
     def events(self) -> list[str]:
         return sorted(e.type for e in self.ledger.events)
-
-
-async def _collect(start: AsyncIterator[Any]) -> list[Any]:
-    return [request async for request in start]
 
 
 def list_pages(n: int) -> list[str]:
