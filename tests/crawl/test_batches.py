@@ -84,7 +84,7 @@ def test_sites_of_one_batch_keep_their_own_runs_and_bounds(tmp_path: Path) -> No
             site_entry(st.url, sites["trap"], name="trap", max_duration="6s", max_list_pages=100_000),
             site_entry(sc.url, sites["c"], name="c"),
         ]
-        config = write_config(tmp_path, entries)
+        write_config(tmp_path, entries)
         pids: list[int] = []
         seen: set[int] = set()
         done = threading.Event()
