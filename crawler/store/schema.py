@@ -422,9 +422,13 @@ def m009_compact_versions(db: Database) -> None:
     """Each thing stored once: a version's ``fields`` JSON no longer repeats the paragraphs its ``body``
     holds, nor the turns derived from them (``crawler.store.codec.pack_fields``). Every row is
     rewritten only when reading it back gives exactly the fields it held; a row that would not (a
-    paragraph with a line break in it) keeps what it cannot give back. Reading works either way."""
+    paragraph with a line break in it) keeps what it cannot give back. Reading works either way.
+
+    And ``raw_dropped_at``: when a version's raw HTML was dropped by ``retention.raw_html`` (NULL:
+    kept), so readers can tell a page dropped on purpose from one never stored."""
     from crawler.store.codec import loads, pack_fields, unpack_fields
 
+    db.execute("ALTER TABLE versions ADD COLUMN raw_dropped_at TEXT")
     last = 0
     while True:
         rows = db.execute(
@@ -443,13 +447,6 @@ def m009_compact_versions(db: Database) -> None:
                 continue
             updates.append((packed, rowid))
         db.conn.executemany("UPDATE versions SET fields = ? WHERE id = ?", updates)
-
-
-@MIGRATIONS()
-def m010_raw_retention(db: Database) -> None:
-    """When a version's raw HTML was dropped by ``retention.raw_html`` (NULL: kept), so readers can
-    tell a page dropped on purpose from one never stored."""
-    db.execute("ALTER TABLE versions ADD COLUMN raw_dropped_at TEXT")
 
 
 @MIGRATIONS()
