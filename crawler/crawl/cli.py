@@ -183,7 +183,12 @@ def run_crawl(
     help="Write this invocation's runs and events as JSON.",
 )
 @click.option("--no-notify", is_flag=True, help="Leave events in the outbox (the daemon delivers them).")
-@click.option("--sites-file", type=click.Path(path_type=Path), default=None, hidden=True)
+@click.option(
+    "--sites-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Crawl the sites named in this file, one per line (with any --site).",
+)
 @click.option("--batch-child", is_flag=True, hidden=True)
 @click.option("--run-timeout", type=float, default=None, hidden=True)
 @click.option("--heartbeat", type=click.Path(path_type=Path), default=None, hidden=True)
