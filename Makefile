@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test lint format bench eval soak eval-lists screenshots browser-deps clean
+.PHONY: demo test lint format bench bench-scale eval soak eval-lists screenshots browser-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -37,6 +37,9 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+bench-scale: $(STAMP)
+	$(BIN)/python bench/scale.py --sizes 100,1000 --large
 
 eval: $(STAMP)
 	$(BIN)/python bench/eval.py

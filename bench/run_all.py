@@ -1,6 +1,6 @@
 """``make bench``: every benchmark, one after another, each rewriting its own section of RESULTS.md.
 
-The long fault-injection and kill-at-random runs are ``make soak`` (bench/soak.py), not here.
+N = 10,000 sites (an hour and more of crawling) is ``make bench-scale``. The long fault-injection and kill-at-random runs are ``make soak`` (bench/soak.py), not here.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ BENCHMARKS = (
     ("store", ["bench/store.py"]),
     ("crawl", ["bench/crawl.py", "--sizes", "1000,10000"]),
     ("daemon", ["bench/daemon.py"]),
+    ("N sites", ["bench/scale.py", "--sizes", "100,1000"]),  # N = 10,000 too: make bench-scale
 )
 
 

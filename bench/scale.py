@@ -1,0 +1,274 @@
+"""N sites: the cost of watching N government sites from one machine (bench/scalegen.py serves them,
+each on its own loopback address, 3 columns × 20 releases, Hanweb and TRS mixed).
+
+For each N, three cycles of ``govwatch crawl`` over every site (default politeness, link checks off —
+they are not part of a cycle):
+
+- **baseline**: the first crawl (every list page, every release);
+- **no change**: six hours later (the default schedule's next run), nothing new, no revisit due —
+  list pages only;
+- **1% publish**: six hours after that, one site in a hundred lists one new release.
+
+Each cycle: wall time, CPU seconds (every crawl process, the server excluded), requests, peak RSS
+(every crawl process at once), database size; per-site cost; bytes per stored version and an
+estimate per site-year.
+
+    python bench/scale.py [--sizes 100,1000] [--large]
+
+``--large`` adds N = 10,000 (``make bench-scale``). Writes section "N sites" of bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.crawl import free_port  # noqa: E402
+from bench.results import write_section  # noqa: E402
+from bench.scalegen import COLUMNS, address, profile  # noqa: E402
+
+T0 = "2022-09-15T09:00:00+08:00"
+T1 = "2022-09-15T15:00:00+08:00"
+T2 = "2022-09-15T21:00:00+08:00"
+#: the default schedule, "0 */6 * * *": four cycles a day
+CYCLES_PER_YEAR = 4 * 365
+#: releases a site publishes in a year, for the per-site-year estimate (the benchmark's sites hold 60)
+RELEASES_PER_YEAR = 60
+
+
+class Server:
+    def __init__(self, n: int, port: int, publish: float = 0.0) -> None:
+        cmd = [sys.executable, str(ROOT / "bench/scalegen.py"), str(n), str(port), "--publish", str(publish)]
+        self.proc = psutil.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        self.proc.stdout.readline()
+
+    def cpu(self) -> float:
+        t = self.proc.cpu_times()
+        return t.user + t.system
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(30)
+
+
+@dataclass
+class Cycle:
+    name: str
+    seconds: float = 0.0
+    cpu: float = 0.0
+    peak_rss_mb: float = 0.0
+    requests: int = 0
+    db_mb: float = 0.0
+    statuses: dict[str, int] = field(default_factory=dict)
+    events: dict[str, int] = field(default_factory=dict)
+
+
+def write_config(tmp: Path, n: int, port: int) -> Path:
+    sites = []
+    for i in range(n):
+        base = f"http://{address(i)}:{port}"
+        trs = profile(i) == "trs"
+        sites.append(
+            {
+                "name": f"s{i:05d}",
+                "base_url": base,
+                "profile": profile(i),
+                "columns": [
+                    {
+                        "name": name,
+                        "url": f"{base}/col/col{cid}/index.html" if not trs else f"{base}/{cid}/index.html",
+                        "kind": "other",
+                    }
+                    for cid, name, _ in COLUMNS
+                ],
+            }
+        )
+    data = {
+        "database": str(tmp / "govwatch.db"),
+        "sinks": [],
+        "link_check": {"enabled": False},
+        "sites": sites,
+    }
+    path = tmp / "config.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def db_mb(db: Path) -> float:
+    return sum(p.stat().st_size for p in db.parent.glob(db.name + "*")) / 1024 / 1024
+
+
+def cycle(name: str, config: Path, now: str) -> Cycle:
+    report = config.parent / f"report-{name}.json"
+    cmd = [sys.executable, "-m", "crawler", "crawl", "--config", str(config), "--no-notify"]
+    cmd += ["--report-json", str(report)]
+    env = {**os.environ, "GOVWATCH_NOW": now}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    errors: list[bytes] = []
+    reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc))
+        time.sleep(0.25)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    reader.join(5)
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{name}: crawl exited {proc.returncode}: {b''.join(errors)[-3000:]!r}")
+    data = json.loads(report.read_text(encoding="utf-8"))
+    result = Cycle(name, seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+    result.peak_rss_mb = peak / 1024 / 1024
+    result.requests = sum(int(r.get("requests") or 0) for r in data["runs"])
+    for run in data["runs"]:
+        result.statuses[run["status"]] = result.statuses.get(run["status"], 0) + 1
+    for event in data["events"]:
+        if not event.get("baseline"):
+            result.events[event["type"]] = result.events.get(event["type"], 0) + 1
+    result.db_mb = db_mb(config.parent / "govwatch.db")
+    return result
+
+
+def version_bytes(db: Path) -> tuple[int, float, float]:
+    """(versions, bytes per version in the versions table, raw HTML share of it)."""
+    conn = sqlite3.connect(db)
+    try:
+        versions = conn.execute("SELECT count(*) FROM versions").fetchone()[0]
+        try:
+            table = conn.execute("SELECT sum(pgsize) FROM dbstat WHERE name = 'versions'").fetchone()[0]
+        except sqlite3.OperationalError:  # no dbstat: the rows' own lengths
+            table = None
+        cols = [r[1] for r in conn.execute("PRAGMA table_info(versions)")]
+        lengths = " + ".join(f'coalesce(length(CAST("{c}" AS BLOB)), 0)' for c in cols)
+        payload = conn.execute(f"SELECT sum({lengths}) FROM versions").fetchone()[0] or 0
+        raw = conn.execute("SELECT sum(length(raw_html)) FROM versions").fetchone()[0] or 0
+    finally:
+        conn.close()
+    per = (table or payload) / max(1, versions)
+    return versions, per, raw / max(1, payload)
+
+
+def bench_size(n: int) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix=f"govwatch-scale-{n}-"))
+    port = free_port()
+    config = write_config(tmp, n, port)
+    server = Server(n, port)
+    try:
+        baseline = cycle("baseline", config, T0)
+        server_cpu = server.cpu()
+        same = cycle("no change", config, T1)
+    finally:
+        server.stop()
+    server = Server(n, port, publish=0.01)
+    try:
+        published = cycle("1% publish", config, T2)
+    finally:
+        server.stop()
+    versions, per_version, raw_share = version_bytes(tmp / "govwatch.db")
+    return {
+        "n": n,
+        "cycles": [baseline, same, published],
+        "versions": versions,
+        "per_version": per_version,
+        "raw_share": raw_share,
+        "server_cpu_baseline": server_cpu,
+        "growth_per_cycle_mb": same.db_mb - baseline.db_mb,
+    }
+
+
+def report(results: list[dict], notes: str) -> str:
+    lines = [
+        "| N | cycle | wall s | CPU s | CPU ms / site | requests | peak RSS MB | database MB | runs | events |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        n = r["n"]
+        for c in r["cycles"]:
+            runs = ", ".join(f"{k} {v}" for k, v in sorted(c.statuses.items()))
+            events = ", ".join(f"{k} {v}" for k, v in sorted(c.events.items())) or "—"
+            lines.append(
+                f"| {n:,} | {c.name} | {c.seconds:.0f} | {c.cpu:.0f} | {c.cpu / n * 1000:.0f} | {c.requests:,}"
+                f" | {c.peak_rss_mb:.0f} | {c.db_mb:.1f} | {runs} | {events} |"
+            )
+    lines += [
+        "",
+        "| N | versions | bytes / version | raw HTML share | growth / no-change cycle | bytes / site-year (est.) |",
+    ]
+    lines.append("|---|---|---|---|---|---|")
+    for r in results:
+        n = r["n"]
+        growth = r["growth_per_cycle_mb"] * 1024 * 1024 / n
+        whole = r["cycles"][0].db_mb * 1024 * 1024 / max(1, r["versions"])
+        year = growth * CYCLES_PER_YEAR + whole * RELEASES_PER_YEAR
+        lines.append(
+            f"| {n:,} | {r['versions']:,} | {r['per_version']:,.0f} | {r['raw_share']:.0%}"
+            f" | {whole:,.0f} | {growth:,.0f} B / site | {year / 1024 / 1024:.1f} MB |"
+        )
+    return "\n".join(lines) + "\n\n" + notes
+
+
+NOTES = """Per site-year: the no-change cycle's growth per site × {cycles} cycles (schedule `0 */6 * * *`) +
+{releases} new versions × the database's bytes per version after the baseline (raw HTML kept; the
+search index and the release, URL, fetch and event rows included). Peak RSS sums every crawl process alive
+at once (the supervisor and its batch process). CPU counts every crawl process, not the server.
+Goals: no-change cycle of 10,000 sites ≤ 15 min wall, peak RSS ≤ 1 GB, CPU per site flat within 20%
+from 100 to 10,000; ≤ 5 KB per version."""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="100,1000")
+    parser.add_argument("--large", action="store_true", help="add N = 10,000")
+    parser.add_argument("--note", default="", help="a line added under the table (how it was run)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    if args.large and 10_000 not in sizes:
+        sizes.append(10_000)
+    results = []
+    for n in sizes:
+        print(f"N = {n:,} …", flush=True)
+        r = bench_size(n)
+        for c in r["cycles"]:
+            print(f"  {c}", flush=True)
+        results.append(r)
+    notes = NOTES.format(cycles=CYCLES_PER_YEAR, releases=RELEASES_PER_YEAR)
+    if args.note:
+        notes += "\n\n" + args.note
+    write_section("N sites", report(results, notes))
+
+
+if __name__ == "__main__":
+    main()
