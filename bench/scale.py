@@ -225,9 +225,10 @@ def report(results: list[dict], notes: str) -> str:
             )
     lines += [
         "",
-        "| N | versions | bytes / version | raw HTML share | growth / no-change cycle | bytes / site-year (est.) |",
+        "| N | versions | bytes / version (versions table) | raw HTML share | database bytes / version"
+        " | growth / no-change cycle | database / site-year (est.) |",
+        "|---|---|---|---|---|---|---|",
     ]
-    lines.append("|---|---|---|---|---|---|")
     for r in results:
         n = r["n"]
         growth = r["growth_per_cycle_mb"] * 1024 * 1024 / n
