@@ -83,7 +83,7 @@ def _keep(value: object) -> object:
 class RetentionConfig(Options):
     """``raw_html``: ``keep`` every version's raw HTML, or drop the raw HTML of versions superseded
     longer ago than this duration — never that of a release's current version, of a version with a
-    critical integrity flag or one a ``tampered`` event names, nor a fetch kept as evidence. The
+    critical integrity flag or one a ``tampered`` event names (a fetch's own kept page stays). The
     normalized text and fields of every version are always kept."""
 
     raw_html: Annotated[Literal["keep"] | Duration, BeforeValidator(_keep)] = "keep"
