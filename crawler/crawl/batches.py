@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import crawler
+from crawler import clock
 from crawler.config import Config, SiteConfig
 from crawler.crawl.lock import SiteLock, SiteLocked
 from crawler.crawl.runner import RunResult
@@ -178,8 +179,10 @@ class Supervisor:
             follow: list[Job] = []
             if outcome.death is not None:
                 results += self._settle_death(store, job, outcome, follow)
-            if outcome.unstarted and not self.stopping():
-                follow.append(Job(outcome.unstarted, job.round))
+            if outcome.unstarted and outcome.death is not None and not self.stopping():
+                follow.append(Job(outcome.unstarted, job.round))  # never begun: crawled again
+            elif outcome.unstarted:  # a process that ended by itself could not record their runs
+                results += [self._unrecorded(site, outcome.output) for site in outcome.unstarted]
         for result in results:
             last[result.site] = result
         if self.on_runs is not None and results:
@@ -351,6 +354,15 @@ class Supervisor:
             outcome.suspects = {site: [] for site in outcome.unstarted}
             outcome.unstarted = []
         return outcome
+
+    @staticmethod
+    def _unrecorded(site: str, output: str) -> RunResult:
+        """A site whose crawl process ended by itself without a run row for it (the database
+        refused to record one): failed, not retried."""
+        last = output.strip().splitlines()[-1] if output.strip() else "see the crawl's output"
+        message = f"the run could not be recorded: {last}"
+        now = clock.now_iso()
+        return RunResult(0, site, "failed", now, now, message=message, reason=message)
 
     def _result(self, store: Store, run_id: int) -> RunResult:
         row = store.run(run_id) or {}

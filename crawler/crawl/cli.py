@@ -154,7 +154,10 @@ def run_crawl(
         if r.status == "skipped" and r.message:
             console.warning(f"{r.site}: {r.message} — run {r.run_id} skipped")
         elif r.status == "failed" and r.message:
-            console.error(f"{r.site}: run {r.run_id} failed: {r.message}")
+            run = f"run {r.run_id}" if r.run_id else "no run could be recorded"
+            console.error(
+                f"{r.site}: {run} failed: {r.message}" if r.run_id else f"{r.site}: {run}: {r.message}"
+            )
     if notify and not any(r.storage_fault for r in results):  # events stay in the outbox
         deliver(store, config, results)
     print_summary(results, fmt)

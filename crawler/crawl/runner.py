@@ -310,7 +310,12 @@ class BatchRun:
             problem = storage_fault(exc, self.store.path)
             if problem is None:
                 raise
-            log.error("%s: the run could not be recorded: %s", site.name, problem)
+            if self.heartbeat is not None:  # a supervised batch: its supervisor reads this line
+                log.warning("%s: the run could not be recorded: %s", site.name, problem)
+            now = clock.now_iso()  # no run row: the result says so (the crawl exits 1)
+            self.results[site.name] = RunResult(
+                0, site.name, "failed", now, now, message=problem, storage_fault=problem, reason=problem
+            )
             return None
         result = RunResult(run_id, site.name, "running", clock.now_iso())
         self.results[site.name] = result

@@ -88,7 +88,9 @@ def batch_settings(sites: list[SiteConfig], config: Config) -> dict[str, Any]:
         "CONCURRENT_ITEMS": 8,
         # its check re-parses the callback source for every response (bound methods miss its cache)
         "WARN_ON_GENERATOR_RETURN_VALUE": False,
-        "DOWNLOAD_TIMEOUT": MAX_DOWNLOAD_TIMEOUT,
+        # requests that carry no site (robots.txt) get the shortest of the sites' download timeouts:
+        # a robots.txt that never ends must not hold a short run's list pages past its deadline
+        "DOWNLOAD_TIMEOUT": min((download_timeout(s) for s in sites), default=MAX_DOWNLOAD_TIMEOUT),
         "DOWNLOAD_MAXSIZE": MAX_PAGE_BYTES,
         "DOWNLOAD_HANDLERS": dict(DOWNLOAD_HANDLERS),
         "DOWNLOAD_WARNSIZE": 0,
