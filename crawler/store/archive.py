@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from crawler.store.codec import unpack_fields
 from crawler.store.search import search_query
 
 #: the most releases one lookup returns
@@ -118,12 +119,12 @@ class ArchiveReader:
     def versions(self, key: str) -> list[ArchivedVersion]:
         """Every version of a release, oldest first."""
         rows = self._rows(
-            "SELECT key, version, content_hash, fields, first_seen, last_seen, url, flags FROM versions "
+            "SELECT key, version, content_hash, fields, body, first_seen, last_seen, url, flags FROM versions "
             "WHERE key = ? ORDER BY version",
             [key],
         )
         for row in rows:
-            row["fields"] = json.loads(row["fields"] or "{}")
+            row["fields"] = unpack_fields(row["fields"], row.pop("body"))  # paragraphs live in body
             row["flags"] = json.loads(row["flags"] or "[]")
         return [ArchivedVersion(**row) for row in rows]
 

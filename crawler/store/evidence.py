@@ -28,7 +28,7 @@ from typing import Any
 import zstandard
 
 from crawler.model import Fetch
-from crawler.store.codec import decompress
+from crawler.store.codec import decompress, unpack_fields
 
 #: the first byte of ``fetches.evidence``: how the rest is encoded (format 1: compact JSON, zstd with
 #: ``_DICTIONARY_1``). A new dictionary or shape is a new format; a format once written never changes.
@@ -197,14 +197,14 @@ def _version_pages(
         "FROM versions v JOIN releases r ON r.key = v.key "
     )
     sql = (
-        "SELECT v.key, v.version, v.content_hash, v.fields, v.flags, v.url, v.raw_html, r.site, "
+        "SELECT v.key, v.version, v.content_hash, v.fields, v.body, v.flags, v.url, v.raw_html, r.site, "
         + joined
         + "WHERE v.raw_html IS NOT NULL"
         + where
         + f" ORDER BY {time}, v.key, v.version"
     )
     for row in _rows(conn, sql, params):
-        yield _page(row, _loads(row.pop("fields"), {}), row["version"])
+        yield _page(row, unpack_fields(row.pop("fields"), row.pop("body")), row["version"])
 
 
 def _fetch_pages(
@@ -229,15 +229,15 @@ def _fields_then(conn: sqlite3.Connection, key: str, content_hash: str | None, a
     row = None
     if content_hash:
         row = conn.execute(
-            "SELECT fields FROM versions WHERE key = ? AND content_hash = ? ORDER BY version DESC LIMIT 1",
+            "SELECT fields, body FROM versions WHERE key = ? AND content_hash = ? ORDER BY version DESC LIMIT 1",
             [key, content_hash],
         ).fetchone()
     if row is None:
         row = conn.execute(
-            "SELECT fields FROM versions WHERE key = ? AND first_seen <= ? ORDER BY version DESC LIMIT 1",
+            "SELECT fields, body FROM versions WHERE key = ? AND first_seen <= ? ORDER BY version DESC LIMIT 1",
             [key, at],
         ).fetchone()
-    return _loads(row[0], {}) if row else {}
+    return unpack_fields(row[0], row[1]) if row else {}
 
 
 def stored_pages(
