@@ -51,7 +51,7 @@ def test_database_from_older_schema_keeps_rows_and_gains_search(tmp_path):
 
     with Store(path) as store:
         applied = [m.name for m in MIGRATIONS.applied(store.db)]
-        assert applied[:8] == [
+        assert [name for name in applied if not name.endswith("_compact_versions")] == [
             "m001_core",
             "m002_search",
             "m003_claim_owner",
