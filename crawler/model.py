@@ -162,6 +162,37 @@ class Fetch:
 
 
 @dataclass
+class AttachmentFetch:
+    """What fetching one attachment of a release gave (``crawler.crawl.attachfetch``).
+
+    ``outcome``: ``ok`` (bytes fetched: ``data``, ``sha256``, ``kind``, ``text``), ``not_modified``
+    (304, or validators unchanged: the stored file stands), ``too_large`` (refused at the size cap;
+    no bytes kept), ``error`` (``error_kind``: timeouts, 5xx, 404 … the stored file stands), or
+    ``skipped`` (the run's byte budget was spent: fetched another run).
+    """
+
+    url: str
+    name: str
+    outcome: str
+    status: int | None = None
+    sha256: str | None = None
+    size: int | None = None
+    kind: str | None = None  # sniffed from the bytes
+    text: str | None = None
+    text_status: str | None = None  # ok | scanned | empty | unsupported | error:<name>
+    data: bytes | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_length: int | None = None
+    error_kind: str | None = None
+    warning: str | None = None  # the type does not fit the extension (integrity)
+
+    @property
+    def fetched(self) -> bool:
+        return self.outcome == "ok"
+
+
+@dataclass
 class Event:
     """One fact, stored once (docs/ARCHITECTURE.md, "Identity, versions, events")."""
 

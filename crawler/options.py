@@ -178,6 +178,34 @@ def _resolved(value: object, info: ValidationInfo) -> object:
     return value
 
 
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 1024, "k": 1024, "mb": 1024**2, "m": 1024**2, "gb": 1024**3, "g": 1024**3}
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?b?)", re.IGNORECASE)
+
+
+def to_bytes(value: object) -> int:
+    """``"50MB" | "1GB" | "200KB" | 1048576`` → bytes; ``ValueError`` otherwise (1 KB = 1024 B)."""
+    bad = f"{value!r} is not a size (write 50MB, 1GB, 200KB or a number of bytes)"
+    if isinstance(value, bool) or value is None:
+        raise ValueError(bad)
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(bad)
+        return value
+    if not isinstance(value, str):
+        raise ValueError(bad)
+    match = _SIZE.fullmatch(value.strip())
+    if not match:
+        raise ValueError(bad)
+    return int(float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()])
+
+
+def _size(value: object) -> object:
+    try:
+        return to_bytes(value)
+    except ValueError as exc:
+        raise problem(str(exc)) from None
+
+
 def format_duration(value: timedelta) -> str | float:
     """A duration as config.yaml writes it: ``30m``, ``1h30m``, ``7d``; seconds when fractional."""
     seconds = value.total_seconds()
@@ -257,6 +285,12 @@ FilePath = Annotated[
     Path,
     BeforeValidator(_resolved),
     WithJsonSchema({"type": "string", "description": "a path, relative to the config file"}),
+]
+#: a size in bytes, written ``50MB``, ``1GB``, ``200KB`` or as a number of bytes
+ByteSize = Annotated[
+    int,
+    BeforeValidator(_size),
+    WithJsonSchema({"type": ["string", "integer"], "description": "a size: 50MB, 1GB or bytes"}),
 ]
 #: a CSS selector, or XPath starting with ``/`` or ``(``
 Selector = Annotated[str, Strict(), AfterValidator(_non_empty), AfterValidator(check_selector)]

@@ -24,6 +24,7 @@ from crawler import __version__
 from crawler.config.errors import ConfigError
 from crawler.options import (
     Amount,
+    ByteSize,
     Count,
     Duration,
     FilePath,
@@ -235,6 +236,14 @@ def _host(value: str) -> str | None:
         return None
 
 
+class AttachmentsConfig(Options):
+    """How a site's attachments (附件) are fetched with its releases."""
+
+    fetch: Flag = True
+    max_size: ByteSize = "50MB"  # type: ignore[assignment]
+    run_budget: ByteSize = "1GB"  # type: ignore[assignment]
+
+
 class SiteConfig(Options):
     name: Annotated[Text, AfterValidator(_site_name)]
     base_url: HttpUrl
@@ -257,6 +266,11 @@ class SiteConfig(Options):
     )
     integrity: Annotated[IntegrityConfig, BeforeValidator(_empty_if_none)] = Field(
         default_factory=IntegrityConfig
+    )
+    #: hosts (``host``, ``host:port`` or a URL) the site's attachments may be fetched from besides its own
+    file_hosts: Annotated[tuple[Origin, ...], BeforeValidator(_none_as_empty_list)] = ()
+    attachments: Annotated[AttachmentsConfig, BeforeValidator(_empty_if_none)] = Field(
+        default_factory=AttachmentsConfig
     )
 
     #: profile name → whether it needs its options; the keys a site may carry for its profile

@@ -6,7 +6,7 @@ import logging
 
 from crawler.config import IntegrityConfig, SiteConfig
 from crawler.integrity import check
-from crawler.model import Fetch, Flag, Release
+from crawler.model import AttachmentFetch, Fetch, Flag, Release
 from crawler.normalize import normalize
 from crawler.store import RunLedger
 
@@ -55,14 +55,27 @@ def integrity_flags(
     )
 
 
-def record_fetch(ledger: RunLedger, site: SiteConfig, fetch: Fetch) -> None:
-    """Judge one fetched page and record it through the run's ledger. A bug on one page must not
-    lose the run nor read as news: the fetch is recorded as failed (``internal:<exception>``)."""
+def judge_fetch(ledger: RunLedger, site: SiteConfig, fetch: Fetch) -> tuple[Release | None, list[Flag]]:
+    """Judge one fetched page against the release's current version. A bug on one page must not
+    lose the run nor read as news: the fetch becomes a failed one (``internal:<exception>``)."""
     try:
         previous = ledger.previous_release(fetch.url) if fetch.outcome == "ok" else None
-        release, flags = judge(fetch, site.hosts, previous, site.integrity)
+        return judge(fetch, site.hosts, previous, site.integrity)
     except Exception as exc:
         log.exception("could not judge %s", fetch.url)
         fetch.outcome, fetch.error_kind = "error", f"internal:{type(exc).__name__}"
-        release, flags = None, []
-    ledger.record(fetch, release, flags)
+        return None, []
+
+
+def record_fetch(
+    ledger: RunLedger,
+    site: SiteConfig,
+    fetch: Fetch,
+    *,
+    judged: tuple[Release | None, list[Flag]] | None = None,
+    attachments: list[AttachmentFetch] | None = None,
+) -> None:
+    """Judge one fetched page (unless ``judged`` already) and record it, with what its attachments'
+    fetches gave, through the run's ledger."""
+    release, flags = judged if judged is not None else judge_fetch(ledger, site, fetch)
+    ledger.record(fetch, release, flags, attachments)

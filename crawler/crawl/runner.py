@@ -127,12 +127,15 @@ def run_status(crawl: SiteCrawl) -> str:
         return "failed"
     if ledger.failed or crawl.bounded or any(p.error for p in crawl.columns.values()):
         return "partial"
+    if crawl.attachments.notes:  # an attachment refused at the size cap, or left for the next run
+        return "partial"
     return "ok"
 
 
 def run_reason(crawl: SiteCrawl, failed: int) -> str:
     """Why a run is failed or partial, in a few words: the list pages' failures first, then how many
-    release pages failed and why (``2 pages failed: HTTP 500 ×2``), then a bound that stopped it."""
+    release pages failed and why (``2 pages failed: HTTP 500 ×2``), then a bound that stopped it,
+    then the attachments'."""
     parts: list[str] = []
     lists = sorted({p.reason for p in crawl.columns.values() if p.error and p.reason})
     if lists:
@@ -144,6 +147,7 @@ def run_reason(crawl: SiteCrawl, failed: int) -> str:
         parts.append(f"{pages} {noun} failed" + (f": {why}" if why else ""))
     if crawl.bounded and not lists:
         parts.append("stopped by max_requests, max_list_pages or max_duration")
+    parts.extend(crawl.attachments.notes)  # attachments failed, too large, or left for the next run
     return "; ".join(parts)
 
 
@@ -222,6 +226,7 @@ class _Summary:
     dropped: int
     deadline: float | None
     reason: str = ""
+    partial_why: list[str] = field(default_factory=list)
 
 
 class HealthWorkers:
@@ -354,6 +359,7 @@ class BatchRun:
             dropped=crawl.ledger.dropped,
             deadline=crawl.deadline,
             reason=run_reason(crawl, crawl.ledger.failed) if status != "ok" else "",
+            partial_why=list(crawl.attachments.notes),
         )
         self.progress.events += len(crawl.ledger.events)
         site = self._by_name[crawl.name]
@@ -388,6 +394,9 @@ class BatchRun:
             notes = {"error": result.message}
         elif summary.finish_reason == "shutdown":  # SIGTERM / SIGINT: ended early
             notes = {"error": "interrupted by a shutdown signal; what was fetched until then is recorded"}
+        if summary.partial_why:
+            notes["partial"] = summary.partial_why
+            result.message = result.message or "; ".join(summary.partial_why)
         if result.status != "failed" and summary.finish_reason != "shutdown":
             after_run(store, self.config, site, result.run_id, summary.deadline)
         try:

@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 
 from crawler import clock
 from crawler.config import ColumnConfig, SiteConfig
+from crawler.crawl.attachfetch import AttachmentFetcher, PendingRelease
 from crawler.crawl.fetchresult import (
     classify_failure,
     classify_response,
@@ -40,11 +41,11 @@ from crawler.crawl.fetchresult import (
     evidence_of,
     headers_dict,
 )
-from crawler.crawl.pipelines import record_fetch
+from crawler.crawl.pipelines import judge_fetch, record_fetch
 from crawler.crawl.revisit import is_due
 from crawler.crawl.scope import refused, scoped_page
 from crawler.crawl.settings import download_timeout
-from crawler.model import Event, Fetch
+from crawler.model import AttachmentFetch, Event, Fetch, Flag, Release
 from crawler.net.urlpolicy import SiteScope, join
 from crawler.profiles import ListPage, PageRequest, get_profile
 from crawler.store import RunLedger, UrlState
@@ -124,6 +125,8 @@ class SiteCrawl:
             self._meta["dont_obey_robotstxt"] = True
         if not site.politeness.autothrottle and autothrottle is not False:
             self._meta["autothrottle_dont_adjust_delay"] = True
+        #: the attachments of the run's releases, fetched before each release is recorded
+        self.attachments = AttachmentFetcher(self)
 
     @property
     def name(self) -> str:
@@ -159,7 +162,15 @@ class SiteCrawl:
         if self.on_done is not None:
             self.on_done(self)
 
+    def made(self, request: scrapy.Request) -> scrapy.Request:
+        """A request of this run (it carries the site's meta and counts as in flight)."""
+        return self._made(request)
+
     # ------------------------------------------------------------------ budget
+    def take_budget(self) -> bool:
+        """One request more of the run's ``max_requests``, if any is left."""
+        return self._budget()
+
     def _budget(self) -> bool:
         if self.requests_made >= self.site.max_requests:
             self.bounded = True
@@ -486,11 +497,11 @@ class SiteCrawl:
             location = (response.headers.get(b"Location") or b"").decode("latin-1")
             target = join(response.url, location)
             if not self._on_site(target):
-                self._item(origin, response, outcome="error", error_kind="redirect_offsite")
+                yield from self._item(origin, response, outcome="error", error_kind="redirect_offsite")
             elif self._is_home(target):
-                self._item(origin, response, outcome="gone")
+                yield from self._item(origin, response, outcome="gone")
             elif meta["gw_redirects"] >= MAX_REDIRECTS:
-                self._item(origin, response, outcome="error", error_kind="redirect_loop")
+                yield from self._item(origin, response, outcome="error", error_kind="redirect_loop")
             else:
                 column = self.columns.get(meta.get("gw_column") or "")
                 request = self._detail_request(
@@ -505,10 +516,13 @@ class SiteCrawl:
                     yield request
             return
         outcome, error_kind = classify_response(response.status)
-        self._item(origin, response, outcome=outcome, error_kind=error_kind)
+        yield from self._item(origin, response, outcome=outcome, error_kind=error_kind)
 
-    def _item(self, url: str, response: Response, *, outcome: str, error_kind: str | None = None) -> None:
-        """Judge and record one answer of a release page (``crawler.crawl.pipelines``)."""
+    def _item(
+        self, url: str, response: Response, *, outcome: str, error_kind: str | None = None
+    ) -> Iterator[Any]:
+        """Judge and record one answer of a release page (``crawler.crawl.pipelines``); a release
+        with attachments is recorded once they have answered (``crawler.crawl.attachfetch``)."""
         if outcome == "error":
             self._failed(url, describe_kind(error_kind))
         headers = headers_dict(response)
@@ -533,7 +547,56 @@ class SiteCrawl:
         if column is not None:
             fetch.column = column.column.name
             fetch.column_url = column.column.url
-        record_fetch(self.ledger, self.site, fetch)
+        pending = self._pending(fetch) if self.attachments.enabled else None
+        if pending is None:
+            record_fetch(self.ledger, self.site, fetch)
+            return
+        yield from self.attachments.requests(pending)
+        yield from self.attachments.finish_if_complete(pending)
+
+    def _pending(self, fetch: Fetch) -> PendingRelease | None:
+        """The release of a page that answered, waiting for its attachments (None: record it now)."""
+        if fetch.outcome == "ok":
+            release, flags = judge_fetch(self.ledger, self.site, fetch)
+            if release is None:
+                record_fetch(self.ledger, self.site, fetch, judged=(release, flags))
+                return None
+            pending = self.attachments.begin(fetch, release, flags)
+            if pending is None:
+                record_fetch(self.ledger, self.site, fetch, judged=(release, flags))
+            return pending
+        if fetch.outcome == "not_modified":
+            # the page is unchanged, its files may not be: read it from the stored page
+            raw = self.ledger.stored_page(fetch.url)
+            previous = self.ledger.previous_release(fetch.url) if raw else None
+            if raw is None or previous is None:
+                return None
+            page = Fetch(**{**fetch.__dict__, "outcome": "ok", "body": raw})
+            release, flags = judge_fetch(self.ledger, self.site, page)
+            if release is None:
+                return None
+            return self.attachments.begin(
+                page, release, flags, not_modified=True, previous_hash=previous.content_hash
+            )
+        return None
+
+    def record_pending(
+        self, pending: PendingRelease, release: Release, flags: list[Flag], results: list[AttachmentFetch]
+    ) -> None:
+        """Record a release page once its attachments have answered: a page that answered 304 stays
+        a 304 unless its files changed (then it is the same page with new files: a new version)."""
+        fetch = pending.fetch
+        if pending.not_modified and release.content_hash == pending.previous_hash:
+            fetch.outcome, fetch.body = "not_modified", None
+            record_fetch(self.ledger, self.site, fetch, judged=(None, []), attachments=results)
+            return
+        record_fetch(self.ledger, self.site, fetch, judged=(release, flags), attachments=results)
+
+    def parse_attachment(self, response: Response) -> Iterator[Any]:
+        return self._answered(self.attachments.on_response(response))
+
+    def attachment_failed(self, failure: Failure) -> Iterator[Any]:
+        return self._answered(self.attachments.on_failure(failure))
 
     def _failed(self, url: str, reason: str) -> None:
         """One log line per page that failed, and its reason counted for the run's summary."""

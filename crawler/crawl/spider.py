@@ -22,7 +22,8 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy import Request
+from scrapy import Request, signals
+from scrapy.http import Headers
 from twisted.internet.task import LoopingCall
 
 from crawler.crawl.sitecrawl import SiteCrawl
@@ -76,7 +77,18 @@ class GovSpider(scrapy.Spider):
         return live[0] if live else None
 
     # ------------------------------------------------------------------ start
+    def _headers_received(
+        self, headers: Headers, body_length: int, request: Request, spider: Any = None
+    ) -> None:
+        """An attachment's headers: its site may stop it here (too large, over the run's budget)."""
+        if request.meta.get("gw_kind") != "attachment":
+            return
+        crawl = self.site_of(request)
+        if crawl is not None:
+            crawl.attachments.on_headers(request, headers, body_length)
+
     async def start(self) -> AsyncIterator[Any]:
+        self.crawler.signals.connect(self._headers_received, signal=signals.headers_received)
         self._start_clocks()
         for crawl in self.batch.begin_sites():
             if crawl is None:

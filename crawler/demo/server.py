@@ -59,10 +59,14 @@ class _Handler(BaseHTTPRequestHandler):
             for key, value in resp.headers.items():
                 self.send_header(key, value)
             declared = len(payload) * 2 if transport == "truncated" else len(payload)
-            if transport != "huge_unsized":  # HTTP/1.0: without a length the body ends at close
+            declared += resp.stream
+            if transport != "huge_unsized" and not resp.unsized:  # HTTP/1.0: the body ends at close
                 self.send_header("Content-Length", str(declared))
             self.end_headers()
             if method == "HEAD":
+                return
+            if resp.stream:
+                self._stream(payload, resp.stream)
                 return
             if transport == "drip":
                 for i in range(0, len(payload), 64):
@@ -73,6 +77,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+    def _stream(self, head: bytes, size: int) -> None:
+        """``head`` then ``size`` zero bytes, a chunk at a time (never the whole file in memory)."""
+        site = self.server.site  # type: ignore[attr-defined]
+        self.wfile.write(head)
+        chunk = b"\0" * 65536
+        sent = 0
+        while sent < size:
+            piece = chunk if size - sent >= len(chunk) else chunk[: size - sent]
+            self.wfile.write(piece)
+            sent += len(piece)
+            with site.lock:
+                site.bytes_served += len(piece)
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         self._serve("GET")

@@ -60,6 +60,10 @@ class Response:
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    #: bytes streamed after ``body`` by the server, never held in memory (a huge attachment)
+    stream: int = 0
+    #: the streamed answer announces no Content-Length (it ends when the connection closes)
+    unsized: bool = False
 
 
 WAF_PAGE = (
@@ -127,6 +131,12 @@ class SampleSite:
         self._ids = itertools.count(first_id)
         self.org_code = org_code  # the first part of the 索引号 of its releases
         self.redirects: dict[str, str] = {}
+        #: attachment files by path: bytes and Content-Type (served with an ETag, 304 when it matches)
+        self.files: dict[str, tuple[bytes, str]] = {}
+        #: huge files by path: (size, announce the length); streamed as zeros, never built in memory
+        self.streams: dict[str, tuple[int, bool]] = {}
+        #: files answered 304 Not Modified, by path
+        self.not_modified: Counter[str] = Counter()
 
     # ------------------------------------------------------------------ building
     def add_column(self, cid: str, name: str, *, form: str = "new", per_page: int = 15) -> Column:
@@ -169,6 +179,18 @@ class SampleSite:
             else:
                 col.pages.append(page)
             return page
+
+    def add_file(self, path: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+        """Serve ``data`` at ``path`` (an attachment); replacing it keeps the URL, changes the ETag."""
+        with self.lock:
+            self.files[path] = (data, content_type)
+            return path
+
+    def add_stream(self, path: str, size: int, *, sized: bool = True) -> str:
+        """Serve ``size`` bytes at ``path`` as a PDF, streamed (with a Content-Length when ``sized``)."""
+        with self.lock:
+            self.streams[path] = (size, sized)
+            return path
 
     def page(self, pid: int) -> Page:
         for col in self.columns.values():
@@ -370,8 +392,23 @@ class SampleSite:
         if path in ("/", "/index.html"):
             return Response(200, self._enc(self._home()), self._html_headers())
         if path == "/module/download/downfile.jsp":  # Hanweb's attachment download
+            return self._file_response(
+                path, b"%PDF-1.4\n%govwatch sample attachment\n", "application/pdf", headers
+            )
+        if path in self.files:
+            return self._file_response(path, *self.files[path], headers)
+        if path in self.streams:
+            size, sized = self.streams[path]
+            etag = f'"stream-{size}"'
+            if headers.get("if-none-match") == etag:
+                self.not_modified[path] += 1
+                return Response(304, b"", {"ETag": etag})
             return Response(
-                200, b"%PDF-1.4\n%govwatch sample attachment\n", {"Content-Type": "application/pdf"}
+                200,
+                b"%PDF-1.7\n",
+                {"Content-Type": "application/pdf", "ETag": etag},
+                stream=size - 9,
+                unsized=not sized,
             )
         if path == "/login.jsp":  # where ``redirect_login`` sends: a login form, as real sites answer
             return Response(200, self._enc(LOGIN_PAGE), self._html_headers())
@@ -385,6 +422,13 @@ class SampleSite:
         if page is not None:
             return self._detail_response(page, headers)
         return Response(404, self._enc(GONE_PAGE), self._html_headers())
+
+    def _file_response(self, path: str, data: bytes, content_type: str, headers: dict[str, str]) -> Response:
+        etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
+        if headers.get("if-none-match") == etag:
+            self.not_modified[path] += 1
+            return Response(304, b"", {"ETag": etag})
+        return Response(200, data, {"Content-Type": content_type, "ETag": etag})
 
     def _list_page_no(self, col: Column, path: str) -> int | None:
         base = self.column_url(col.id)

@@ -33,6 +33,11 @@ def hash_payload(release: Release) -> str:
     payload: dict[str, object] = {name: _folded(getattr(release, name)) for name in HASHED_FIELDS}
     payload["paragraphs"] = [p for p in fold_all(release.paragraphs) if p]
     payload["attachments"] = [fold(a.get("name") or "") for a in release.attachments]
+    # the fetched files' digests (set by the crawl): a file replaced under its link is a new version;
+    # a page whose files were never fetched hashes as before
+    files = [[fold(a.get("name") or ""), a["sha256"]] for a in release.attachments if a.get("sha256")]
+    if files:
+        payload["files"] = files
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -27,7 +27,7 @@ from .turns import split_turns
 
 #: bump whenever the normalizer (or the integrity rules) derive something else from the same page:
 #: a crawl first re-derives what an older version stored (crawler/store/upgrade.py)
-NORMALIZER_VERSION = 2
+NORMALIZER_VERSION = 3
 
 
 def _not_release(url: str, reason: str, encoding: str | None) -> Release:

@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from crawler.model import Event, Fetch, Flag, Release
+from crawler.model import AttachmentFetch, Event, Fetch, Flag, Release
+from crawler.store.attachments import AttachmentState
 from crawler.store.columns import looks_broken
 from crawler.store.files import storage_fault
 from crawler.store.group import Write
@@ -153,6 +154,21 @@ class RunLedger:
             self._group.flush()
         return self._store.current_release_for_url(url)
 
+    def attachment_states(self, urls: list[str]) -> dict[str, AttachmentState]:
+        """What earlier runs learnt of these attachment URLs (validators, last file, too large); a
+        queued write is committed first."""
+        if self._group is not None and self._group.pending(self):
+            self._group.flush()
+        return self._store.attachment_states(urls)
+
+    def stored_page(self, url: str) -> bytes | None:
+        """The raw HTML of the current version of the release seen at ``url`` (a page that answered
+        304 is read from it), or None when it is not kept."""
+        state = self.known.get(url)
+        if self._group is not None and state is not None and self._group.holds(state.key):
+            self._group.flush()
+        return self._store.current_page_for_url(url)
+
     def note_listed(self, column_url: str, items: list[tuple[str, str | None]], *, baseline: bool) -> None:
         """Remember ``(url, list date)`` items a list page of the column showed."""
         if not items:
@@ -164,16 +180,24 @@ class RunLedger:
         if not self._queue(write, lambda _result: None, fetch=False):
             self._guarded(write, None)
 
-    def record(self, fetch: Fetch, release: Release | None = None, flags: Iterable[Flag] = ()) -> list[Event]:
-        """Store one fetch of this run (and any new version); returns the events it proved (none
-        yet when the write is queued: they join ``events`` once committed)."""
+    def record(
+        self,
+        fetch: Fetch,
+        release: Release | None = None,
+        flags: Iterable[Flag] = (),
+        attachments: list[AttachmentFetch] | None = None,
+    ) -> list[Event]:
+        """Store one fetch of this run (and any new version, and its attachments' fetches); returns
+        the events it proved (none yet when the write is queued: they join ``events`` once committed)."""
         flagged = list(flags)
 
         def write() -> list[Event]:
-            return self._record(fetch, release, flagged)
+            return self._record(fetch, release, flagged, attachments)
 
         def settle(events: list[Event] | None) -> list[Event]:
             fetch.body = None  # written (or dropped): let the page go
+            for item in attachments or ():
+                item.data = None
             if events is None:  # a storage fault: not stored
                 self.dropped += 1
                 events = []
@@ -188,11 +212,19 @@ class RunLedger:
             return []
         return settle(self._guarded(write, None))
 
-    def _record(self, fetch: Fetch, release: Release | None, flags: list[Flag]) -> list[Event]:
+    def _record(
+        self,
+        fetch: Fetch,
+        release: Release | None,
+        flags: list[Flag],
+        attachments: list[AttachmentFetch] | None = None,
+    ) -> list[Event]:
         """``store.record``; a record that fails for a reason other than storage (a bug on one page)
         is rolled back and the fetch recorded as failed instead."""
         try:
-            return self._store.record(fetch, release, flags, fail_after=self.fail_after)
+            return self._store.record(
+                fetch, release, flags, fail_after=self.fail_after, attachments=attachments
+            )
         except Exception as exc:
             if storage_fault(exc, self._store.path) is not None:
                 raise

@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from crawler.model import Event, Fetch, Flag, Release
+from crawler.model import AttachmentFetch, Event, Fetch, Flag, Release
 from crawler.store import acks, evidence
+from crawler.store import attachments as files
 from crawler.store.codec import compress, content_hash, dumps, insert, loads, pack_fields, unpack_fields
 from crawler.store.diffing import char_diff, diff_details, short_diff, version_text
 from crawler.store.events import emit
@@ -49,8 +50,10 @@ def _first_sight_baseline(baseline: bool, flags: list[dict[str, Any]]) -> bool:
 
 
 def update_search(db: Database, key: str, title: str | None, body: str | None) -> None:
-    """Rewrite the release's row of ``releases_fts`` (its rowid is ``releases.id``)."""
+    """Rewrite the release's row of ``releases_fts`` (its rowid is ``releases.id``); the body's
+    bigrams take in the text of the attachments its current version lists."""
     rowid = db.execute("SELECT id FROM releases WHERE key = ?", [key]).fetchone()[0]
+    body = "\n".join([body or "", *files.texts(db, key)])
     db.execute("DELETE FROM releases_fts WHERE rowid = ?", [rowid])
     db.execute(
         "INSERT INTO releases_fts (rowid, key, title_bigrams, body_bigrams) VALUES (?, ?, ?, ?)",
@@ -61,8 +64,16 @@ def update_search(db: Database, key: str, title: str | None, body: str | None) -
 class FetchRecorder:
     """Records one fetch; ``events`` collects what it proved, ``keep_raw`` whether its HTML is evidence."""
 
-    def __init__(self, db: Database, fetch: Fetch, ts: str, fail_after: int) -> None:
+    def __init__(
+        self,
+        db: Database,
+        fetch: Fetch,
+        ts: str,
+        fail_after: int,
+        attachments: list[AttachmentFetch] | None = None,
+    ) -> None:
         self.db = db
+        self.attachments = attachments or []
         self.fetch = fetch
         self.ts = ts
         self.fail_after = fail_after
@@ -90,6 +101,7 @@ class FetchRecorder:
     # -- dispatch -------------------------------------------------------------------------------
     def record(self, release: Release | None, flags: list[Flag]) -> None:
         outcome = self.fetch.outcome
+        files.store_files(self.db, self.attachments, self.ts)
         if outcome == "ok" and release is not None and not release.is_release:
             outcome = "gone" if release.not_release_reason == "gone" else "error"
         if outcome == "ok" and release is not None and release.key:
@@ -100,7 +112,20 @@ class FetchRecorder:
             self._gone()
         else:
             self._failed()
+        if self.attachments:
+            self._attachments()
         self._write_fetch(outcome, flags)
+
+    def _attachments(self) -> None:
+        """Store the release's attachment fetches; their failure streaks raise ``fetch_failed``."""
+        proved = files.record_results(
+            self.db, self.fetch.site, self.key, self.fetch.run_id, self.attachments, self.ts, self.fail_after
+        )
+        rel = self._release(self.key) if self.key else None
+        if rel is None:
+            return
+        for type_, result, details in proved:
+            self.emit(type_, rel, url=result.url, version=None, details=details)
 
     def _write_fetch(self, outcome: str, flags: list[Flag]) -> None:
         f = self.fetch
@@ -148,7 +173,7 @@ class FetchRecorder:
 
     def _new_version(self, release: Release, h: str, flags: list[dict[str, Any]], number: int) -> None:
         self.new_version = number
-        insert(
+        version_id = insert(
             self.db,
             "versions",
             {
@@ -166,6 +191,35 @@ class FetchRecorder:
                 "url": self.fetch.url,
             },
         )
+        files.link_version(self.db, version_id, release.attachments)
+
+    def _learned(self, release: Release, rel: dict[str, Any], h: str) -> bool:
+        """Whether the only difference from the current version is files fetched for the first time
+        (attachments of a version stored before they were fetched, or that failed then): then the
+        current version takes their digests in place — the site changed nothing, no event."""
+        current = self._version(rel["key"], rel["current_version"])
+        known = {
+            row["url"]: row["sha256"]
+            for row in self.db.query(
+                "SELECT url, sha256 FROM version_attachments WHERE version_id = ?", [current["id"]]
+            )
+        }
+        masked = Release.from_dict(release.to_dict())
+        masked.attachments = [
+            {k: v for k, v in a.items() if k != "sha256"} if not known.get(a.get("url") or "") else a
+            for a in release.attachments
+        ]
+        if content_hash(masked) != rel["content_hash"]:
+            return False
+        self.db.execute(
+            "UPDATE versions SET content_hash = ?, fields = ? WHERE id = ?",
+            [h, pack_fields(release.to_dict(), release.body_text), current["id"]],
+        )
+        files.link_version(self.db, current["id"], release.attachments)
+        self.db.execute("UPDATE releases SET content_hash = ? WHERE key = ?", [h, rel["key"]])
+        rel["content_hash"] = h
+        update_search(self.db, rel["key"], release.title, release.body_text)
+        return True
 
     def _release_fields(self, release: Release, h: str) -> dict[str, Any]:
         row = {name: getattr(release, name) for name in RELEASE_FIELDS}
@@ -251,7 +305,7 @@ class FetchRecorder:
 
         changed = False
         if f.url == rel["url"]:  # the first URL: its content is the release's current version
-            if h == rel["content_hash"]:
+            if h == rel["content_hash"] or self._learned(release, rel, h):
                 db.execute(
                     "UPDATE versions SET last_seen = ? WHERE key = ? AND version = ?",
                     [ts, key, rel["current_version"]],
@@ -316,7 +370,12 @@ class FetchRecorder:
             "SELECT version FROM versions WHERE key = ? AND content_hash = ? ORDER BY version DESC LIMIT 1",
             [key, h],
         )
-        details = diff_details(unpack_fields(before["fields"], before["body"]), release.to_dict())
+        before_fields = unpack_fields(before["fields"], before["body"])
+        details = diff_details(before_fields, release.to_dict())
+        changed_files = files.changes(db, before_fields.get("attachments") or [], release.attachments)
+        if changed_files:
+            details["attachments"] = changed_files
+            details["diff"] = "\n".join(x for x in (files.describe(changed_files), details.get("diff")) if x)
         if same is None:
             number = (_one(db, "SELECT max(version) AS n FROM versions WHERE key = ?", [key]) or {})["n"] + 1
             self._new_version(release, h, flags, number)

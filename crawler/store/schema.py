@@ -450,6 +450,64 @@ def m009_compact_versions(db: Database) -> None:
 
 
 @MIGRATIONS()
+def m010_attachments(db: Database) -> None:
+    """Attachments (附件) fetched with their releases: each distinct file once, by its sha256
+    (``attachment_files``: the bytes compressed, the sniffed type, the extracted text); what each
+    attachment URL answered last (``attachment_urls``: validators, the last file, too large, its
+    failure streak); and the files each version lists (``version_attachments``)."""
+    _run(
+        db,
+        """
+        CREATE TABLE attachment_files (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            data BLOB,
+            text TEXT,
+            text_status TEXT NOT NULL,
+            first_seen TEXT NOT NULL
+        );
+
+        CREATE TABLE attachment_urls (
+            url TEXT PRIMARY KEY,
+            site TEXT NOT NULL,
+            key TEXT,
+            name TEXT,
+            sha256 TEXT REFERENCES attachment_files (sha256),
+            state TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            content_length INTEGER,
+            first_seen TEXT NOT NULL,
+            last_checked TEXT NOT NULL,
+            last_ok_at TEXT,
+            error_kind TEXT,
+            warning TEXT,
+            fail_streak INTEGER NOT NULL DEFAULT 0,
+            fail_run INTEGER,
+            fail_reported INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX attachment_urls_site ON attachment_urls (site);
+        CREATE INDEX attachment_urls_key ON attachment_urls (key);
+
+        CREATE TABLE version_attachments (
+            id INTEGER PRIMARY KEY,
+            version_id INTEGER NOT NULL REFERENCES versions (id),
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            url TEXT NOT NULL,
+            sha256 TEXT REFERENCES attachment_files (sha256),
+            state TEXT NOT NULL,
+            warning TEXT,
+            UNIQUE (version_id, position)
+        );
+        CREATE INDEX version_attachments_sha ON version_attachments (sha256);
+        CREATE INDEX version_attachments_url ON version_attachments (url)
+        """,
+    )
+
+
+@MIGRATIONS()
 def m011_delivery_parts(db: Database) -> None:
     """Where each sink starts and the messages a sink sends in parts (crawler/store/parts.py).
 

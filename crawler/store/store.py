@@ -22,8 +22,10 @@ from typing import Any
 from sqlite_utils import Database
 
 from crawler.clock import now, now_iso, parse_iso
-from crawler.model import Event, Fetch, Flag, Release
+from crawler.model import AttachmentFetch, Event, Fetch, Flag, Release
 from crawler.store import acks, outbox, parts, upgrade
+from crawler.store import attachments as attachment_rows
+from crawler.store.attachments import AttachmentState
 from crawler.store.archive import ArchiveReader
 from crawler.store.codec import decompress, dumps, event_from_row, insert, loads, unpack_fields
 from crawler.store.columns import record_column, typical_items
@@ -273,12 +275,19 @@ class Store:
 
     # -- recording ---------------------------------------------------------------------------------
     def record(
-        self, fetch: Fetch, release: Release | None, flags: list[Flag], *, fail_after: int = 3
+        self,
+        fetch: Fetch,
+        release: Release | None,
+        flags: list[Flag],
+        *,
+        fail_after: int = 3,
+        attachments: list[AttachmentFetch] | None = None,
     ) -> list[Event]:
-        """Store one fetch (and any new version) and return the events it proved, in one transaction."""
+        """Store one fetch (and any new version, and what its attachments' fetches gave) and return
+        the events it proved, in one transaction."""
         ts = fetch.fetched_at or now_iso()
         with self._write() as db:
-            recorder = FetchRecorder(db, fetch, ts, fail_after)
+            recorder = FetchRecorder(db, fetch, ts, fail_after, attachments)
             recorder.record(release, flags)
         return recorder.events
 
@@ -401,6 +410,48 @@ class Store:
             )
             for row in rows
         }
+
+    def attachment_states(self, urls: list[str]) -> dict[str, AttachmentState]:
+        """What earlier runs learnt of these attachment URLs, by URL (unknown URLs are absent)."""
+        return attachment_rows.states(self.db, list(urls))
+
+    def current_page_for_url(self, url: str) -> bytes | None:
+        """The raw HTML of the current version of the release seen at ``url``, when it is kept."""
+        row = next(
+            iter(
+                self.db.query(
+                    "SELECT v.raw_html FROM release_urls u JOIN releases r ON r.key = u.key "
+                    "JOIN versions v ON v.key = r.key AND v.version = r.current_version WHERE u.url = ?",
+                    [url],
+                )
+            ),
+            None,
+        )
+        return decompress(row["raw_html"]) if row is not None else None
+
+    def version_attachments(self, key_or_url: str) -> dict[int, list[dict[str, Any]]]:
+        """Each version's attachments (version number → rows: name, url, sha256, state, warning,
+        size, type, text_status), in page order."""
+        key = self.resolve(key_or_url)
+        out: dict[int, list[dict[str, Any]]] = {}
+        for row in self.db.query(
+            "SELECT v.version, a.name, a.url, a.sha256, a.state, a.warning, f.size, f.type, f.text_status "
+            "FROM versions v JOIN version_attachments a ON a.version_id = v.id "
+            "LEFT JOIN attachment_files f ON f.sha256 = a.sha256 WHERE v.key = ? ORDER BY v.version, a.position",
+            [key],
+        ):
+            out.setdefault(int(row.pop("version")), []).append(row)
+        return out
+
+    def attachment_file(self, sha256: str) -> tuple[bytes, str] | None:
+        """A stored attachment's bytes and sniffed type, by its sha256."""
+        row = next(
+            iter(self.db.query("SELECT data, type FROM attachment_files WHERE sha256 = ?", [sha256])), None
+        )
+        if row is None or row["data"] is None:
+            return None
+        data = decompress(row["data"])
+        return (data, str(row["type"])) if data is not None else None
 
     def current_release_for_url(self, url: str) -> Release | None:
         """The current version of the release seen at ``url`` (integrity's ``previous``), else None."""

@@ -1,0 +1,146 @@
+"""Attachments watched like the page, end to end on the sample site: real crawls (subprocesses)
+against a real HTTP server, files made by maintained libraries."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.demo.server import serve
+from crawler.demo.site import SampleSite
+from tests.attachments import docs
+from tests.helpers import NEWS, env_with, rows, run_crawl, site_entry, value, write_config
+
+pytestmark = pytest.mark.slow  # real crawls
+
+T0 = "2022-09-15T09:00:00+08:00"
+T1 = "2022-09-15T10:00:00+08:00"
+T2 = "2022-09-15T11:00:00+08:00"
+T3 = "2022-09-15T12:00:00+08:00"
+
+PDF, DOCX = "/module/download/fj/shishi_fangan.pdf", "/module/download/fj/xiangmu_qingdan.docx"
+PDF_V1 = ("衢州市数字化改革实施方案", "第一条 预算资金共计三百万元。")
+PDF_V2 = ("衢州市数字化改革实施方案", "第一条 预算资金共计五百万元。")
+#: 香榧 appears only inside the DOCX (not on the page, not in the PDF)
+DOCX_TEXT = ("香榧产业项目清单", "开化县古树保护项目")
+
+
+def govwatch(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", *args], capture_output=True, text=True, timeout=120, env=env_with()
+    )
+
+
+def _site() -> tuple[SampleSite, int]:
+    site = SampleSite()
+    site.add_column(NEWS, "发布实录")
+    site.add_page(NEWS, title="关于衢州市政务公开工作的通知", paragraphs=["各县（市、区）人民政府：", "现将有关事项通知如下。"])
+    page = site.add_page(
+        NEWS,
+        title="关于印发衢州市数字化改革实施方案的通知",
+        paragraphs=["各县（市、区）人民政府，市政府各部门：", "现将实施方案印发给你们，请认真贯彻执行。"],
+        attachments=[("实施方案.pdf", PDF), ("项目清单.docx", DOCX)],
+    )
+    site.add_file(PDF, docs.pdf(*PDF_V1), "application/pdf")
+    site.add_file(DOCX, docs.docx(*DOCX_TEXT), "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return site, page.id
+
+
+def test_a_replaced_pdf_is_one_changed_event_and_the_docx_text_is_searchable(tmp_path: Path) -> None:
+    site, pid = _site()
+    with serve(site) as server:
+        config = write_config(tmp_path, [site_entry(server.url, site, revisit="always")])
+        db = tmp_path / "govwatch.db"
+        first = run_crawl(config, now=T0)
+        assert first.returncode == 0 and first.run["status"] == "ok", first
+        assert first.types() == ["new", "new"], first
+
+        files = rows(db, "SELECT type, text_status, size, text FROM attachment_files ORDER BY type")
+        assert [(f["type"], f["text_status"]) for f in files] == [("docx", "ok"), ("pdf", "ok")]
+        assert "三百万元" in files[1]["text"] and "香榧" in files[0]["text"]
+        listed = rows(db, "SELECT name, url, sha256, state FROM version_attachments ORDER BY position")
+        assert [(a["name"], a["state"]) for a in listed] == [("实施方案.pdf", "ok"), ("项目清单.docx", "ok")]
+        assert all(a["sha256"].startswith("sha256:") for a in listed)
+
+        # search: a two-character word only the DOCX holds finds the release, and only it
+        found = govwatch("releases", "--db", str(db), "--search", "香榧")
+        assert found.returncode == 0, found.stderr
+        assert "数字化改革实施方案" in found.stdout and "政务公开" not in found.stdout, found.stdout
+        assert "数字化改革" in govwatch("releases", "--db", str(db), "--search", "三百万").stdout
+
+        # an unchanged re-crawl: conditional requests everywhere, no file downloaded again
+        served = site.hits[PDF], site.hits[DOCX]
+        again = run_crawl(config, now=T1)
+        assert again.returncode == 0 and again.run["status"] == "ok", again
+        assert again.events == [], again
+        assert (site.hits[PDF], site.hits[DOCX]) == (served[0] + 1, served[1] + 1)
+        assert site.not_modified[PDF] == 1 and site.not_modified[DOCX] == 1
+        assert value(db, "SELECT count(*) FROM attachment_files") == 2
+        assert value(db, "SELECT count(*) FROM versions") == 2
+
+        # the PDF replaced under the same URL, the page untouched: one changed event naming it
+        site.add_file(PDF, docs.pdf(*PDF_V2), "application/pdf")
+        third = run_crawl(config, now=T2)
+        assert third.returncode == 0, third
+        assert third.types() == ["changed"], third
+        event = rows(db, "SELECT * FROM events WHERE type = 'changed'")
+        assert len(event) == 1
+        details = json.loads(event[0]["details"])
+        assert [(a["change"], a["name"]) for a in details["attachments"]] == [("replaced", "实施方案.pdf")]
+        assert "[-三-]{+五+}" in details["attachments"][0]["diff"]
+        assert "附件替换《实施方案.pdf》" in details["diff"]
+        assert value(db, "SELECT count(*) FROM attachment_files") == 3  # the DOCX is stored once
+
+        # history shows each version's files
+        key = rows(db, "SELECT key FROM releases WHERE title LIKE '%数字化改革%'")[0]["key"]
+        history = govwatch("history", key, "--db", str(db))
+        assert history.returncode == 0, history.stderr
+        assert history.stdout.count("实施方案.pdf") >= 2 and "项目清单.docx" in history.stdout, history.stdout
+
+        # a failing attachment is a failed fetch, never a change nor a removal
+        site.fault(PDF, sticky="500")
+        fourth = run_crawl(config, now=T3)
+        assert fourth.events == [], fourth
+        assert value(db, "SELECT state FROM attachment_urls WHERE url LIKE '%shishi%'") == "ok"
+        assert value(db, "SELECT fail_streak FROM attachment_urls WHERE url LIKE '%shishi%'") == 1
+        assert value(db, "SELECT status FROM releases WHERE key = ?", key) == "live"
+
+
+def test_a_200_mb_attachment_is_refused_at_the_cap_without_being_read_whole(tmp_path: Path) -> None:
+    site = SampleSite()
+    site.add_column(NEWS, "发布实录")
+    big, unsized = "/module/download/fj/big.pdf", "/module/download/fj/big_unsized.pdf"
+    site.add_stream(big, 200 * 1024 * 1024)
+    site.add_stream(unsized, 200 * 1024 * 1024, sized=False)
+    site.add_page(
+        NEWS,
+        title="关于公布全市建设项目清单的通知",
+        paragraphs=["现将全市建设项目清单予以公布。"],
+        attachments=[("项目清单.pdf", big), ("项目明细.pdf", unsized)],
+    )
+    with serve(site) as server:
+        config = write_config(tmp_path, [site_entry(server.url, site, revisit="always")])
+        db = tmp_path / "govwatch.db"
+        first = run_crawl(config, now=T0)
+        assert first.returncode == 0, first
+        assert first.run["status"] == "partial", first
+        assert "too large" in first.proc.stderr and "big.pdf" in first.proc.stderr, first
+        assert site.bytes_served < 120 * 1024 * 1024, site.bytes_served  # neither was read whole
+        states = rows(db, "SELECT url, state, content_length, sha256 FROM attachment_urls ORDER BY url")
+        assert [s["state"] for s in states] == ["too_large", "too_large"]
+        assert states[0]["content_length"] == 200 * 1024 * 1024 and states[0]["sha256"] is None
+        assert value(db, "SELECT count(*) FROM attachment_files") == 0
+        notes = json.loads(rows(db, "SELECT notes FROM runs")[0]["notes"])
+        assert any("too large" in n for n in notes["partial"])
+        assert first.types() == ["new"], first
+
+        # not read again while its validators are unchanged
+        served = site.bytes_served
+        again = run_crawl(config, now=T1)
+        assert again.events == [], again
+        assert site.not_modified[big] == 1
+        assert site.bytes_served - served < 60 * 1024 * 1024
