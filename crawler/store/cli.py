@@ -82,6 +82,35 @@ def _flags(flags: list[dict[str, Any]]) -> str:
     return "; ".join(f"{f['rule']} ({f['severity']}) {f.get('evidence') or ''}".strip() for f in flags)
 
 
+def _size(n: int | None) -> str:
+    if n is None:
+        return "?"
+    for unit in ("B", "KB", "MB"):
+        if n < 1024 or unit == "MB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return f"{n} B"
+
+
+def _attachment(item: dict[str, Any]) -> str:
+    """One attachment of a version: name, state, type and size, its text, its file, a warning."""
+    parts = [str(item["name"])]
+    if item["state"] == "ok" and item.get("sha256"):
+        parts.append(f"{item.get('type') or '?'} {_size(item.get('size'))}")
+        parts.append(f"text {item.get('text_status') or '?'}")
+        parts.append(str(item["sha256"])[:19])
+    else:
+        parts.append(
+            {"too_large": "too large, not stored", "failed": "could not be fetched"}.get(
+                item["state"], str(item["state"]).replace("_", " ")
+            )
+        )
+    if item.get("warning"):
+        parts.append(f"warning: {item['warning']}")
+    parts.append(str(item["url"]))
+    return "  ".join(parts)
+
+
 @click.command()
 @click.argument("key_or_url")
 @with_store
@@ -94,6 +123,7 @@ def history(store: Store, key_or_url: str) -> None:
     for url in urls:
         _echo(f"  url {url}")
     previous = None
+    files = store.version_attachments(rel["key"])
     for v in store.history(rel["key"]):
         _echo(
             f"v{v['version']}  first seen {v['first_seen']}  last seen {v['last_seen']}  "
@@ -101,6 +131,8 @@ def history(store: Store, key_or_url: str) -> None:
         )
         if v["flags"]:
             _echo(f"    flags: {_flags(v['flags'])}")
+        for item in files.get(v["version"], []):
+            _echo(f"    附件 {_attachment(item)}")
         if previous is not None:
             fields = changed_fields(previous["fields"], v["fields"])
             _echo(f"    changed: {', '.join(fields) or '(nothing visible)'}")
