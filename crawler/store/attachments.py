@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from crawler.model import AttachmentFetch
-from crawler.store.codec import compress, insert
+from crawler.model import AttachmentFetch, Release
+from crawler.store.codec import compress, content_hash, insert
 from crawler.store.diffing import char_diff, short_diff
 
 #: characters of an attachment's text diff kept in a ``changed`` event
@@ -163,6 +163,38 @@ def link_version(db: Database, version_id: int, attachments: list[dict[str, Any]
                 "warning": item.get("warning"),
             },
         )
+
+
+def carry(db: Database, version_id: int | None, release: Release) -> Release:
+    """Give a release re-derived from a version's raw HTML the files that version listed (their
+    digests, states, warnings), so its hash is the one the crawl gave it: the page's HTML alone
+    does not hold them."""
+    if version_id is None:
+        return release
+    known = {
+        row["url"]: row
+        for row in db.query(
+            "SELECT url, sha256, state, warning FROM version_attachments WHERE version_id = ?", [version_id]
+        )
+    }
+    if not known:
+        return release
+    out = []
+    for item in release.attachments:
+        row = known.get(item.get("url"))
+        if row is None or row["state"] == "not_fetched":
+            out.append(item)
+            continue
+        entry = {"name": item.get("name") or "", "url": item.get("url") or "", "state": row["state"]}
+        if row["sha256"]:
+            entry["sha256"] = row["sha256"]
+        if row["warning"]:
+            entry["warning"] = row["warning"]
+        out.append(entry)
+    release.attachments = out
+    release.content_hash = None
+    release.content_hash = content_hash(release)
+    return release
 
 
 def texts(db: Database, key: str) -> list[str]:

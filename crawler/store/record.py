@@ -193,7 +193,7 @@ class FetchRecorder:
         )
         files.link_version(self.db, version_id, release.attachments)
 
-    def _learned(self, release: Release, rel: dict[str, Any], h: str) -> bool:
+    def _learned(self, release: Release, rel: dict[str, Any], h: str, flags: list[dict[str, Any]]) -> bool:
         """Whether the only difference from the current version is files fetched for the first time
         (attachments of a version stored before they were fetched, or that failed then): then the
         current version takes their digests in place — the site changed nothing, no event."""
@@ -209,11 +209,12 @@ class FetchRecorder:
             {k: v for k, v in a.items() if k != "sha256"} if not known.get(a.get("url") or "") else a
             for a in release.attachments
         ]
+        masked.content_hash = None
         if content_hash(masked) != rel["content_hash"]:
             return False
         self.db.execute(
-            "UPDATE versions SET content_hash = ?, fields = ? WHERE id = ?",
-            [h, pack_fields(release.to_dict(), release.body_text), current["id"]],
+            "UPDATE versions SET content_hash = ?, fields = ?, flags = ? WHERE id = ?",
+            [h, pack_fields(release.to_dict(), release.body_text), dumps(flags), current["id"]],
         )
         files.link_version(self.db, current["id"], release.attachments)
         self.db.execute("UPDATE releases SET content_hash = ? WHERE key = ?", [h, rel["key"]])
@@ -305,7 +306,7 @@ class FetchRecorder:
 
         changed = False
         if f.url == rel["url"]:  # the first URL: its content is the release's current version
-            if h == rel["content_hash"] or self._learned(release, rel, h):
+            if h == rel["content_hash"] or self._learned(release, rel, h, flags):
                 db.execute(
                     "UPDATE versions SET last_seen = ? WHERE key = ? AND version = ?",
                     [ts, key, rel["current_version"]],

@@ -15,6 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from crawler.model import Release
+from crawler.store.attachments import carry, link_version
 from crawler.store.codec import content_hash, decompress, pack_fields
 from crawler.store.record import RELEASE_FIELDS, update_search
 
@@ -38,6 +39,7 @@ def reparse_release(
         if release is None:
             stats["skipped"] += 1
             continue
+        release = carry(db, row["id"], release)
         h = content_hash(release)
         stats["rehashed" if h != row["content_hash"] else "unchanged"] += 1
         db.table("versions").update(
@@ -49,6 +51,7 @@ def reparse_release(
                 "normalizer_version": release.normalizer_version,
             },
         )
+        link_version(db, row["id"], release.attachments)
         if row["version"] == rel["current_version"]:
             current = (release, h)
     if current is not None:

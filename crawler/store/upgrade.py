@@ -26,6 +26,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from crawler.model import Flag, Release
+from crawler.store.attachments import carry, link_version
 from crawler.store.codec import content_hash, decompress, dumps, pack_fields, unpack_fields
 from crawler.store.record import RELEASE_FIELDS, update_search
 
@@ -78,6 +79,7 @@ def upgrade_release(db: Database, key: str, version: int, rederive: Rederive, st
             db.execute("UPDATE versions SET normalizer_version = ? WHERE id = ?", [version, row["id"]])
             continue
         release, flags = derived
+        release = carry(db, row["id"], release)  # the files the crawl fetched for this version
         h = content_hash(release)
         stats["rehashed"] += h != row["content_hash"]
         db.table("versions").update(
@@ -90,6 +92,7 @@ def upgrade_release(db: Database, key: str, version: int, rederive: Rederive, st
                 "flags": dumps([f.to_dict() for f in flags]),
             },
         )
+        link_version(db, row["id"], release.attachments)
         if row["version"] == rel["current_version"]:
             current = release
     if current is not None:
@@ -134,6 +137,13 @@ def _refresh_urls(db: Database, key: str, rederive: Rederive) -> None:
         if derived is None:
             continue
         release, flags = derived
+        newest = next(
+            iter(
+                db.query("SELECT id FROM versions WHERE url = ? ORDER BY version DESC LIMIT 1", [row["url"]])
+            ),
+            None,
+        )
+        release = carry(db, newest["id"] if newest else None, release)
         critical = sorted({(f.rule, f.evidence or "") for f in flags if f.severity == "critical"})
         db.execute(
             "UPDATE release_urls SET content_hash = ?, critical_flags = ? WHERE url = ?",

@@ -38,7 +38,11 @@ def govwatch(*args: str) -> subprocess.CompletedProcess[str]:
 def _site() -> tuple[SampleSite, int]:
     site = SampleSite()
     site.add_column(NEWS, "发布实录")
-    site.add_page(NEWS, title="关于衢州市政务公开工作的通知", paragraphs=["各县（市、区）人民政府：", "现将有关事项通知如下。"])
+    site.add_page(
+        NEWS,
+        title="关于衢州市政务公开工作的通知",
+        paragraphs=["各县（市、区）人民政府：", "现将有关事项通知如下。"],
+    )
     page = site.add_page(
         NEWS,
         title="关于印发衢州市数字化改革实施方案的通知",
@@ -46,7 +50,9 @@ def _site() -> tuple[SampleSite, int]:
         attachments=[("实施方案.pdf", PDF), ("项目清单.docx", DOCX)],
     )
     site.add_file(PDF, docs.pdf(*PDF_V1), "application/pdf")
-    site.add_file(DOCX, docs.docx(*DOCX_TEXT), "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    site.add_file(
+        DOCX, docs.docx(*DOCX_TEXT), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     return site, page.id
 
 
@@ -144,3 +150,51 @@ def test_a_200_mb_attachment_is_refused_at_the_cap_without_being_read_whole(tmp_
         assert again.events == [], again
         assert site.not_modified[big] == 1
         assert site.bytes_served - served < 60 * 1024 * 1024
+
+
+def test_files_fetched_for_the_first_time_are_no_change_and_survive_reparse(tmp_path: Path) -> None:
+    """A release stored before its files were fetched (an older govwatch, or attachments off) takes
+    their digests in place: no event; ``reparse`` keeps them; a later replacement is still news."""
+    site, _pid = _site()
+    fake = "/module/download/fj/fake.pdf"
+    site.add_file(fake, b"<!DOCTYPE html><html><body>404 Not Found</body></html>", "text/html")
+    site.add_page(
+        NEWS,
+        title="关于开展安全生产大检查的通知",
+        paragraphs=["各有关单位："],
+        attachments=[("检查表.pdf", fake)],
+    )
+    with serve(site) as server:
+        entry = site_entry(server.url, site, revisit="always", attachments={"fetch": False})
+        config = write_config(tmp_path, [entry])
+        db = tmp_path / "govwatch.db"
+        first = run_crawl(config, now=T0)
+        assert first.types() == ["new", "new", "new"], first
+        assert value(db, "SELECT count(*) FROM attachment_urls") == 0
+        assert value(db, "SELECT count(*) FROM attachment_files") == 0
+
+        config = write_config(tmp_path, [{**entry, "attachments": {"fetch": True}}])
+        second = run_crawl(config, now=T1)
+        assert second.returncode == 0 and second.events == [], second
+        assert value(db, "SELECT count(*) FROM attachment_files") == 3
+        assert value(db, "SELECT count(*) FROM versions") == 3
+        # the HTML served as a .pdf: a warning flag on the version, not an alert
+        flags = json.loads(
+            rows(
+                db,
+                "SELECT v.flags FROM versions v JOIN releases r ON r.key = v.key WHERE r.title LIKE '%安全生产%'",
+            )[0]["flags"]
+        )
+        assert {"rule": "attachment_type", "severity": "warning"}.items() <= next(
+            f for f in flags if f["rule"] == "attachment_type"
+        ).items()
+        assert ".pdf is html" in json.dumps(flags, ensure_ascii=False)
+
+        hashes = rows(db, "SELECT key, content_hash FROM releases ORDER BY key")
+        reparse = govwatch("reparse", "--db", str(db))
+        assert reparse.returncode == 0, reparse.stderr
+        assert rows(db, "SELECT key, content_hash FROM releases ORDER BY key") == hashes
+
+        site.add_file(PDF, docs.pdf(*PDF_V2), "application/pdf")
+        third = run_crawl(config, now=T2)
+        assert third.types() == ["changed"], third
