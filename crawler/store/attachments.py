@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
@@ -143,7 +144,33 @@ def record_results(
                     )
         sets = ", ".join(f'"{k}" = :{k}' for k in update)
         db.execute(f"UPDATE attachment_urls SET {sets} WHERE url = :url", {**update, "url": result.url})
+        if result.outcome != "skipped":
+            _link_check(db, site, run_id, result, ts)
     return events
+
+
+def _link_check(db: Database, site: str, run_id: int | None, result: AttachmentFetch, ts: str) -> None:
+    """The attachment's fetch is its link check (site health's ``link_checks`` / ``link_status``):
+    the link checker does not request it again."""
+    ok = result.outcome != "error"
+    host = (urlsplit(result.url).hostname or "").lower() or None
+    values = [site, result.url, "attachment", host, 0, "GET", result.status, int(ok), result.error_kind]
+    db.execute(
+        "INSERT INTO link_checks (site, url, kind, host, offsite, method, status, ok, error, "
+        "elapsed, checked_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [*values, None, ts, run_id],
+    )
+    db.execute(
+        "INSERT INTO link_status (site, url, kind, host, offsite, method, status, ok, error, "
+        "checked_at, run_id, checks, broken_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) "
+        "ON CONFLICT (site, url) DO UPDATE SET kind = excluded.kind, host = excluded.host, "
+        "offsite = excluded.offsite, method = excluded.method, status = excluded.status, "
+        "ok = excluded.ok, error = excluded.error, checked_at = excluded.checked_at, "
+        "run_id = excluded.run_id, checks = link_status.checks + 1, "
+        "broken_since = CASE WHEN excluded.ok = 1 THEN NULL "
+        "ELSE coalesce(link_status.broken_since, excluded.checked_at) END",
+        [*values, ts, run_id, None if ok else ts],
+    )
 
 
 def link_version(db: Database, version_id: int, attachments: list[dict[str, Any]]) -> None:

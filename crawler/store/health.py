@@ -258,7 +258,8 @@ class HealthTables:
     def due_links(self, site: str, now: datetime, recheck_after: timedelta, limit: int) -> list[DueLink]:
         """At most ``limit`` URLs of ``site``'s live releases to check now: never-checked ones first,
         then those whose last check is older than ``recheck_after`` (oldest first); attachments before
-        links within each group."""
+        links within each group. Attachments the crawl fetches (``attachment_urls``) are not: their
+        fetch is their check."""
         if limit <= 0:
             return []
         cutoff = (now - recheck_after).isoformat(timespec="seconds")
@@ -267,7 +268,8 @@ class HealthTables:
             "max(l.offsite) AS offsite, s.checked_at AS last_checked "
             "FROM release_links l JOIN releases r ON r.key = l.key AND r.status = 'live' "
             "LEFT JOIN link_status s ON s.site = l.site AND s.url = l.url "
-            "WHERE l.site = ? GROUP BY l.url HAVING last_checked IS NULL OR last_checked < ? "
+            "WHERE l.site = ? AND l.url NOT IN (SELECT url FROM attachment_urls) "  # fetched by the crawl
+            "GROUP BY l.url HAVING last_checked IS NULL OR last_checked < ? "
             "ORDER BY last_checked IS NOT NULL, attachment DESC, last_checked, l.url LIMIT ?",
             [site, cutoff, limit],
         )

@@ -198,3 +198,16 @@ def test_files_fetched_for_the_first_time_are_no_change_and_survive_reparse(tmp_
         site.add_file(PDF, docs.pdf(*PDF_V2), "application/pdf")
         third = run_crawl(config, now=T2)
         assert third.types() == ["changed"], third
+
+
+def test_the_link_checker_leaves_fetched_attachments_to_the_crawl(tmp_path: Path) -> None:
+    site, _pid = _site()
+    with serve(site) as server:
+        config = write_config(tmp_path, [site_entry(server.url, site)])
+        db = tmp_path / "govwatch.db"
+        first = run_crawl(config, now=T0)
+        assert first.run["status"] == "ok", first
+        assert site.hits[PDF] == 1 and site.hits[DOCX] == 1  # fetched once, not checked again
+        checks = rows(db, "SELECT url, method, ok FROM link_checks WHERE kind = 'attachment' ORDER BY url")
+        assert [(c["method"], c["ok"]) for c in checks] == [("GET", 1), ("GET", 1)]
+        assert value(db, "SELECT count(*) FROM link_status WHERE kind = 'attachment' AND ok = 1") == 2
