@@ -9,11 +9,15 @@ never be opened as a page of the archive's own origin. So:
 - ``secure_headers`` (an ASGI wrapper) adds ``X-Content-Type-Options: nosniff`` to every response, and
   to downloads of stored bytes (``.blob`` URLs, ``/-/govwatch/raw``) ``Content-Disposition: attachment``
   and ``Content-Security-Policy: sandbox; default-src 'none'`` — a browser that opened one anyway runs
-  nothing in it. Attachments and WARC records, when stored, follow the same rule.
+  nothing in it. WARC records, when stored, follow the same rule.
+- ``/-/govwatch/attachment?sha256=…`` serves a stored attachment the same way (a name made of its
+  digest and sniffed type, never the site's); the ``attachments`` query's ``download`` cell links
+  there (``attachment_link``).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,6 +27,22 @@ from markupsafe import Markup, escape
 RAW_PATH = "/-/govwatch/raw"
 RAW_ROUTE = r"^/-/govwatch/raw$"
 RAW_TABLES = ("versions", "fetches")
+ATTACHMENT_PATH = "/-/govwatch/attachment"
+ATTACHMENT_ROUTE = r"^/-/govwatch/attachment$"
+_SHA = re.compile(r"sha256:[0-9a-f]{64}")
+#: file name extensions by sniffed type (the download's name never comes from the site)
+_EXTENSIONS = {
+    "pdf": "pdf",
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "pptx": "pptx",
+    "doc": "doc",
+    "xls": "xls",
+    "ppt": "ppt",
+    "wps": "wps",
+    "ofd": "ofd",
+    "zip": "zip",
+}
 DOWNLOAD_CSP = "sandbox; default-src 'none'"
 
 
@@ -71,8 +91,35 @@ async def raw_view(datasette: Any, request: Any) -> Response:
     )
 
 
+def attachment_link(sha256: str) -> Markup | None:
+    """A stored attachment's ``download`` cell: a link that downloads it."""
+    if not _SHA.fullmatch(sha256):
+        return None
+    href = f"{ATTACHMENT_PATH}?{urlencode({'sha256': sha256})}"
+    return Markup(f'<a href="{escape(href)}" download>{escape("下载 download " + sha256[7:19])}</a>')
+
+
+async def attachment_view(datasette: Any, request: Any) -> Response:
+    from crawler.browse.views import database_name
+    from crawler.store.codec import decompress
+
+    sha256 = request.args.get("sha256") or ""
+    if not _SHA.fullmatch(sha256):
+        return _text(400, "give ?sha256=sha256:<64 hex digits>")
+    db = datasette.get_database(database_name(datasette))
+    rows = (await db.execute("select data, type from attachment_files where sha256 = ?", [sha256])).rows
+    if not rows or rows[0]["data"] is None:
+        return _text(404, f"no stored attachment {sha256}")
+    ext = _EXTENSIONS.get(rows[0]["type"], "bin")
+    return Response(
+        decompress(rows[0]["data"]) or b"",
+        content_type="application/octet-stream",
+        headers=download_headers(f"govwatch-attachment-{sha256[7:19]}.{ext}"),
+    )
+
+
 def _is_download(path: str) -> bool:
-    return path.endswith(".blob") or path == RAW_PATH
+    return path.endswith(".blob") or path in (RAW_PATH, ATTACHMENT_PATH)
 
 
 def secure_headers(app: Any) -> Any:

@@ -19,7 +19,8 @@
 - ``permission_allowed``: no writes of any kind for anyone.
 - ``extra_css_urls``: ``static/govwatch.css`` (a CJK font stack, the reader's layout, 390 px phones).
 - ``register_routes``: ``/-/govwatch/release``, ``/-/govwatch/diff``, ``/-/govwatch/events.atom`` and
-  ``/-/govwatch/raw`` (a stored page as a download, never rendered).
+  ``/-/govwatch/raw`` (a stored page as a download, never rendered), ``/-/govwatch/attachment`` (a stored
+  attachment, likewise).
 - ``asgi_wrapper``: ``X-Content-Type-Options: nosniff`` on every response; stored bytes (``.blob``,
   ``/-/govwatch/raw``) also ``Content-Disposition: attachment`` and a sandboxing
   ``Content-Security-Policy``.
@@ -35,7 +36,15 @@ from datasette.filters import FilterArguments
 from markupsafe import Markup, escape
 
 from crawler.browse import labels, present, snippets
-from crawler.browse.downloads import RAW_ROUTE, raw_link, raw_view, secure_headers
+from crawler.browse.downloads import (
+    ATTACHMENT_ROUTE,
+    RAW_ROUTE,
+    attachment_link,
+    attachment_view,
+    raw_link,
+    raw_view,
+    secure_headers,
+)
 from crawler.browse.facets import MonthFacet
 from crawler.browse.metadata import PLUGIN, db_path
 from crawler.browse.verify_page import WARC_PATH
@@ -149,6 +158,13 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         return None
     if column == "raw_html" and isinstance(value, bytes):
         return raw_link(table, row, value)
+    if column == "download" and table is None and isinstance(value, str):
+        return attachment_link(value)
+    if column == "attachments" and table is None and isinstance(value, str) and value:
+        key = present._get(row, "key")
+        if isinstance(key, str):
+            href = f"{db_path(database)}/attachments?{urlencode({'key': key})}"
+            return Markup(f'<a href="{escape(href)}" title="attachments 附件">{escape(value)}</a>')
     if column == "warc" and table is None and value == "WARC":
         return _warc_link(row)
     return present.cell(row, value, column, table, _zone(datasette))
@@ -262,6 +278,7 @@ def register_routes() -> list[tuple[str, Any]]:
         (r"^/-/govwatch/diff$", diff_view),
         (r"^/-/govwatch/events\.atom$", atom_view),
         (RAW_ROUTE, raw_view),
+        (ATTACHMENT_ROUTE, attachment_view),
     ]
 
 

@@ -53,10 +53,22 @@ select v.key, v.version, v.first_seen, v.last_seen, v.url,
   (select group_concat(json_extract(f.value, '$.rule'), ', ')
      from json_each(v.flags) f where json_extract(f.value, '$.severity') = 'critical') as critical_flags,
   case when v.version > 1 then 'v' || (v.version - 1) || ' → v' || v.version end as diff,
-  'WARC' as warc
+  'WARC' as warc,
+  (select group_concat(a.name, '、') from version_attachments a where a.version_id = v.id) as attachments
 from versions v
 where v.key = {_RESOLVE_KEY}
 order by v.version desc
+"""
+
+#: each version's attachments, with a download link to the stored file
+ATTACHMENTS = f"""
+select v.key, v.version, a.position + 1 as no, a.name, f.type, f.size, f.text_status, a.state,
+  a.warning, a.url, a.sha256 as download
+from versions v
+join version_attachments a on a.version_id = v.id
+left join attachment_files f on f.sha256 = a.sha256
+where v.key = {_RESOLVE_KEY}
+order by v.version desc, a.position
 """
 
 CHANGED_RECENTLY = """
@@ -167,6 +179,15 @@ def canned_queries() -> dict[str, dict[str, Any]]:
             "description": (
                 "输入索引号（或网址），列出该发布的全部版本；点击“diff”查看两个版本之间的逐字差异。"
                 " Every version of one release (key = 索引号 or URL); follow a diff link to compare."
+            ),
+        },
+        "attachments": {
+            "sql": ATTACHMENTS.strip(),
+            "title": "发布的附件 A release's attachments",
+            "description": (
+                "输入索引号（或网址），按版本列出附件：名称、类型（按内容识别）、大小、文本、下载。"
+                " Each version's attachments: name, type (sniffed from the bytes), size, text, and the"
+                " stored file as a download (never opened in the browser)."
             ),
         },
         "changed_recently": {
