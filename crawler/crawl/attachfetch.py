@@ -90,8 +90,16 @@ class AttachmentFetcher:
         self.scope = SiteScope([crawl.site.base_url, *crawl.site.aliases, *crawl.site.file_hosts])
         #: bytes of attachments downloaded in this run
         self.bytes = 0
-        #: why the run is partial because of attachments (one line each)
-        self.notes: list[str] = []
+        #: why the run is partial because of attachments (one line each; see ``notes``)
+        self._notes: list[str] = []
+        #: attachment fetches of this run that failed (timeouts, 5xx, 404 …)
+        self.failed = 0
+
+    @property
+    def notes(self) -> list[str]:
+        """Why the run is partial because of its attachments, one line each."""
+        failed = [f"{self.failed} attachment fetch(es) failed"] if self.failed else []
+        return [*self._notes, *failed]
 
     @property
     def enabled(self) -> bool:
@@ -290,11 +298,11 @@ class AttachmentFetcher:
             return
         elif stop == "too_large" or kind == "too_large":
             size = f"{length} bytes" if length is not None else "more than that, streamed"
-            self.notes.append(
+            self._notes.append(
                 f"attachment too large, not stored: {shown(link['url'])} ({size}; the cap is "
                 f"{self.options.max_size} bytes)"
             )
-            log.warning("%s", self.notes[-1])
+            log.warning("%s", self._notes[-1])
             result = AttachmentFetch(
                 link["url"],
                 link["name"],
@@ -312,12 +320,15 @@ class AttachmentFetcher:
 
     def _skipped(self, pending: PendingRelease, link: dict[str, str], why: str) -> None:
         note = f"attachments left for the next run: {why}"
-        if note not in self.notes:
-            self.notes.append(note)
+        if note not in self._notes:
+            self._notes.append(note)
             log.warning("%s: %s", self.crawl.name, note)
         self._done(pending, AttachmentFetch(link["url"], link["name"], "skipped", error_kind="budget"))
 
     def _done(self, pending: PendingRelease, result: AttachmentFetch) -> None:
+        if result.url not in pending.results and result.outcome == "error":
+            self.failed += 1
+            log.warning("attachment failed (%s): %s", result.error_kind, shown(result.url))
         pending.results.setdefault(result.url, result)
 
     # ------------------------------------------------------------------ record

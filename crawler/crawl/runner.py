@@ -127,7 +127,7 @@ def run_status(crawl: SiteCrawl) -> str:
         return "failed"
     if ledger.failed or crawl.bounded or any(p.error for p in crawl.columns.values()):
         return "partial"
-    if crawl.attachments.notes:  # an attachment refused at the size cap, or left for the next run
+    if crawl.attachments.notes:  # attachments failed, refused at the size cap, or left for later
         return "partial"
     return "ok"
 

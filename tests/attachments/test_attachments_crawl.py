@@ -110,7 +110,7 @@ def test_a_replaced_pdf_is_one_changed_event_and_the_docx_text_is_searchable(tmp
         # a failing attachment is a failed fetch, never a change nor a removal
         site.fault(PDF, sticky="500")
         fourth = run_crawl(config, now=T3)
-        assert fourth.events == [], fourth
+        assert fourth.events == [] and fourth.run["status"] == "partial", fourth
         assert value(db, "SELECT state FROM attachment_urls WHERE url LIKE '%shishi%'") == "ok"
         assert value(db, "SELECT fail_streak FROM attachment_urls WHERE url LIKE '%shishi%'") == 1
         assert value(db, "SELECT status FROM releases WHERE key = ?", key) == "live"
@@ -211,3 +211,39 @@ def test_the_link_checker_leaves_fetched_attachments_to_the_crawl(tmp_path: Path
         checks = rows(db, "SELECT url, method, ok FROM link_checks WHERE kind = 'attachment' ORDER BY url")
         assert [(c["method"], c["ok"]) for c in checks] == [("GET", 1), ("GET", 1)]
         assert value(db, "SELECT count(*) FROM link_status WHERE kind = 'attachment' AND ok = 1") == 2
+
+
+def test_a_failing_attachment_is_fetch_failed_naming_it_then_recovered(tmp_path: Path) -> None:
+    site, _pid = _site()
+    with serve(site) as server:
+        config = write_config(tmp_path, [site_entry(server.url, site, revisit="always", fail_after=2)])
+        db = tmp_path / "govwatch.db"
+        assert run_crawl(config, now=T0).run["status"] == "ok"
+        site.fault(DOCX, sticky="404")
+        first = run_crawl(config, now=T1)
+        assert first.events == [] and first.run["status"] == "partial", first
+        assert "1 attachment fetch(es) failed" in first.proc.stderr
+        second = run_crawl(config, now=T2)
+        assert second.types() == ["fetch_failed"], second
+        event = rows(db, "SELECT url, details FROM events WHERE type = 'fetch_failed'")[0]
+        assert event["url"].endswith(DOCX) and json.loads(event["details"])["attachment"] == "项目清单.docx"
+        assert value(db, "SELECT count(*) FROM releases WHERE status = 'removed'") == 0
+        site.clear_faults()
+        third = run_crawl(config, now=T3)
+        assert third.types() == ["fetch_recovered"], third
+
+
+def test_the_runs_attachment_budget_leaves_files_for_the_next_run(tmp_path: Path) -> None:
+    site, _pid = _site()
+    with serve(site) as server:
+        entry = site_entry(server.url, site, attachments={"run_budget": "1KB"})
+        config = write_config(tmp_path, [entry])
+        db = tmp_path / "govwatch.db"
+        first = run_crawl(config, now=T0)
+        assert first.run["status"] == "partial" and "budget" in first.proc.stderr, first
+        assert value(db, "SELECT count(*) FROM attachment_files") == 0
+        assert {r["state"] for r in rows(db, "SELECT state FROM version_attachments")} == {"skipped"}
+        config = write_config(tmp_path, [{**entry, "attachments": {}, "revisit": "always"}])
+        second = run_crawl(config, now=T1)
+        assert second.run["status"] == "ok" and second.events == [], second
+        assert value(db, "SELECT count(*) FROM attachment_files") == 2
