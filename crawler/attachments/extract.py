@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 log = logging.getLogger("govwatch.attachments")
+# pypdf logs every repair it makes of a broken file; the status says what came of it
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 #: characters of text kept per file
 MAX_CHARS = 2_000_000
@@ -147,5 +149,5 @@ def extract_text(data: bytes, kind: str) -> Extracted:
     try:
         return reader(data)
     except Exception as exc:  # hostile or broken files are normal input
-        log.warning("could not read the text of a %s attachment: %s: %s", kind, type(exc).__name__, exc)
+        log.info("could not read the text of a %s attachment: %s: %s", kind, type(exc).__name__, exc)
         return Extracted(None, f"error:{type(exc).__name__}")

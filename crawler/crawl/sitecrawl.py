@@ -547,38 +547,45 @@ class SiteCrawl:
         if column is not None:
             fetch.column = column.column.name
             fetch.column_url = column.column.url
-        pending = self._pending(fetch) if self.attachments.enabled else None
-        if pending is None:
+        if not self.attachments.enabled:
             record_fetch(self.ledger, self.site, fetch)
+            return
+        pending = self._pending(fetch)
+        if pending is None:
             return
         yield from self.attachments.requests(pending)
         yield from self.attachments.finish_if_complete(pending)
 
     def _pending(self, fetch: Fetch) -> PendingRelease | None:
-        """The release of a page that answered, waiting for its attachments (None: record it now)."""
+        """The release of a page that answered, waiting for its attachments; None when it has none
+        to fetch (it is recorded at once)."""
+        judged: tuple[Release | None, list[Flag]] | None = None
         if fetch.outcome == "ok":
-            release, flags = judge_fetch(self.ledger, self.site, fetch)
-            if release is None:
-                record_fetch(self.ledger, self.site, fetch, judged=(release, flags))
-                return None
-            pending = self.attachments.begin(fetch, release, flags)
-            if pending is None:
-                record_fetch(self.ledger, self.site, fetch, judged=(release, flags))
-            return pending
-        if fetch.outcome == "not_modified":
-            # the page is unchanged, its files may not be: read it from the stored page
-            raw = self.ledger.stored_page(fetch.url)
-            previous = self.ledger.previous_release(fetch.url) if raw else None
-            if raw is None or previous is None:
-                return None
-            page = Fetch(**{**fetch.__dict__, "outcome": "ok", "body": raw})
-            release, flags = judge_fetch(self.ledger, self.site, page)
-            if release is None:
-                return None
-            return self.attachments.begin(
-                page, release, flags, not_modified=True, previous_hash=previous.content_hash
-            )
-        return None
+            judged = judge_fetch(self.ledger, self.site, fetch)
+            release, flags = judged
+            pending = self.attachments.begin(fetch, release, flags) if release is not None else None
+        elif fetch.outcome == "not_modified":
+            pending = self._unchanged_page(fetch)
+        else:
+            pending = None
+        if pending is None:
+            record_fetch(self.ledger, self.site, fetch, judged=judged)
+        return pending
+
+    def _unchanged_page(self, fetch: Fetch) -> PendingRelease | None:
+        """A page that answered 304: its files may have changed all the same, so its release is read
+        from the stored page and waits for them."""
+        raw = self.ledger.stored_page(fetch.url)
+        previous = self.ledger.previous_release(fetch.url) if raw else None
+        if raw is None or previous is None:
+            return None
+        page = Fetch(**{**fetch.__dict__, "outcome": "ok", "body": raw})
+        release, flags = judge_fetch(self.ledger, self.site, page)
+        if release is None:
+            return None
+        return self.attachments.begin(
+            page, release, flags, not_modified=True, previous_hash=previous.content_hash
+        )
 
     def record_pending(
         self, pending: PendingRelease, release: Release, flags: list[Flag], results: list[AttachmentFetch]

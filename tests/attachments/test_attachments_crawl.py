@@ -64,6 +64,8 @@ def test_a_replaced_pdf_is_one_changed_event_and_the_docx_text_is_searchable(tmp
         first = run_crawl(config, now=T0)
         assert first.returncode == 0 and first.run["status"] == "ok", first
         assert first.types() == ["new", "new"], first
+        assert {r["outcome"] for r in rows(db, "SELECT outcome FROM fetches")} == {"ok"}
+        assert value(db, "SELECT max(fail_streak) FROM release_urls") == 0
 
         files = rows(db, "SELECT type, text_status, size, text FROM attachment_files ORDER BY type")
         assert [(f["type"], f["text_status"]) for f in files] == [("docx", "ok"), ("pdf", "ok")]
@@ -83,6 +85,7 @@ def test_a_replaced_pdf_is_one_changed_event_and_the_docx_text_is_searchable(tmp
         again = run_crawl(config, now=T1)
         assert again.returncode == 0 and again.run["status"] == "ok", again
         assert again.events == [], again
+        assert value(db, "SELECT max(fail_streak) FROM release_urls") == 0
         assert (site.hits[PDF], site.hits[DOCX]) == (served[0] + 1, served[1] + 1)
         assert site.not_modified[PDF] == 1 and site.not_modified[DOCX] == 1
         assert value(db, "SELECT count(*) FROM attachment_files") == 2

@@ -39,6 +39,9 @@ def crawled(tmp_path_factory: pytest.TempPathFactory):
             "columns": column_entries(server.url, ls.site, {NEWS: "news", NOTICES: "notice"}),
             "politeness": dict(FAST),
             "link_check": {"allow_private": True},
+            # the link checker's own work: with attachments fetched by the crawl it leaves them alone
+            # (tests/attachments/test_attachments_crawl.py)
+            "attachments": {"fetch": False},
         }
         config = write_config(
             tmp, [entry], link_check={"enabled": True, "per_run": 5, "timeout": "5s", "recheck_after": "7d"}
