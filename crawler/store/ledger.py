@@ -155,10 +155,9 @@ class RunLedger:
         return self._store.current_release_for_url(url)
 
     def attachment_states(self, urls: list[str]) -> dict[str, AttachmentState]:
-        """What earlier runs learnt of these attachment URLs (validators, last file, too large); a
-        queued write is committed first."""
-        if self._group is not None and self._group.pending(self):
-            self._group.flush()
+        """What earlier runs learnt of these attachment URLs (validators, last file, too large). Writes
+        still queued are not waited for: a file two releases of one run share is at worst
+        downloaded twice and stored once."""
         return self._store.attachment_states(urls)
 
     def stored_page(self, url: str) -> bytes | None:
