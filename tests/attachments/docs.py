@@ -1,6 +1,6 @@
 """Attachment files made by maintained libraries: PDFs with Chinese text (reportlab's built-in CJK
 CID font STSong-Light, no font file needed), a PDF of an image only (a scan), DOCX (python-docx) and
-XLSX (openpyxl)."""
+XLSX (openpyxl), legacy XLS (xlwt)."""
 
 from __future__ import annotations
 
@@ -63,6 +63,20 @@ def xlsx(rows: list[list[object]]) -> bytes:
     sheet.title = "项目表"
     for row in rows:
         sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def xls(rows: list[list[object]]) -> bytes:
+    """A legacy Excel 97-2003 (BIFF8) workbook: xlwt, the one library that still writes the format."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("预算表")
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            sheet.write(r, c, cell)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -36,6 +36,13 @@ def test_docx_paragraphs_and_tables_and_xlsx_cells_are_read():
     assert got.status == "ok" and "城市书房" in (got.text or "") and "35" in (got.text or "")
 
 
+def test_a_legacy_xls_is_read_by_xlrd():
+    data = docs.xls([["项目名称", "金额"], ["乡村振兴示范带", 260]])
+    assert sniff(data) == "xls"
+    got = extract_text(data, "xls")
+    assert got.status == "ok" and "乡村振兴示范带" in (got.text or "") and "260" in (got.text or "")
+
+
 @pytest.mark.parametrize(
     "data,kind",
     [
