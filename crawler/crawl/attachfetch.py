@@ -176,14 +176,14 @@ class AttachmentFetcher:
         )
 
     # ------------------------------------------------------------------ headers (signal)
-    def on_headers(self, request: scrapy.Request, headers: Headers, body_length: int) -> None:
+    def on_headers(self, request: scrapy.Request, headers: Headers, body_length: object) -> None:
         """``headers_received``: keep the validators; stop a body over the cap or the run's budget, and
         one known too large whose validators did not change, before reading it."""
         meta = request.meta
         found = _decoded(headers)
         meta["gw_headers"] = found
         length = _int(found.get("content-length"))
-        if length is None and body_length is not None and body_length >= 0:
+        if length is None and isinstance(body_length, int) and body_length >= 0:  # else UNKNOWN_LENGTH
             length = body_length
         pending: PendingRelease = meta["gw_pending"]
         link = meta["gw_link"]

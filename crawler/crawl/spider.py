@@ -78,7 +78,7 @@ class GovSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ start
     def _headers_received(
-        self, headers: Headers, body_length: int, request: Request, spider: Any = None
+        self, headers: Headers, body_length: object, request: Request, spider: Any = None
     ) -> None:
         """An attachment's headers: its site may stop it here (too large, over the run's budget)."""
         if request.meta.get("gw_kind") != "attachment":

@@ -133,8 +133,9 @@ class SampleSite:
         self.redirects: dict[str, str] = {}
         #: attachment files by path: bytes and Content-Type (served with an ETag, 304 when it matches)
         self.files: dict[str, tuple[bytes, str]] = {}
-        #: huge files by path: (size, announce the length); streamed as zeros, never built in memory
-        self.streams: dict[str, tuple[int, bool]] = {}
+        #: huge files by path: (size, announce the length, answer If-None-Match); streamed as zeros,
+        #: never built in memory
+        self.streams: dict[str, tuple[int, bool, bool]] = {}
         #: files answered 304 Not Modified, by path
         self.not_modified: Counter[str] = Counter()
 
@@ -186,10 +187,11 @@ class SampleSite:
             self.files[path] = (data, content_type)
             return path
 
-    def add_stream(self, path: str, size: int, *, sized: bool = True) -> str:
-        """Serve ``size`` bytes at ``path`` as a PDF, streamed (with a Content-Length when ``sized``)."""
+    def add_stream(self, path: str, size: int, *, sized: bool = True, conditional: bool = True) -> str:
+        """Serve ``size`` bytes at ``path`` as a PDF, streamed (with a Content-Length when ``sized``;
+        a 304 to a matching If-None-Match when ``conditional``, else always the whole file)."""
         with self.lock:
-            self.streams[path] = (size, sized)
+            self.streams[path] = (size, sized, conditional)
             return path
 
     def page(self, pid: int) -> Page:
@@ -398,9 +400,9 @@ class SampleSite:
         if path in self.files:
             return self._file_response(path, *self.files[path], headers)
         if path in self.streams:
-            size, sized = self.streams[path]
+            size, sized, conditional = self.streams[path]
             etag = f'"stream-{size}"'
-            if headers.get("if-none-match") == etag:
+            if conditional and headers.get("if-none-match") == etag:
                 self.not_modified[path] += 1
                 return Response(304, b"", {"ETag": etag})
             return Response(

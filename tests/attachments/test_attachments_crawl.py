@@ -21,6 +21,7 @@ T0 = "2022-09-15T09:00:00+08:00"
 T1 = "2022-09-15T10:00:00+08:00"
 T2 = "2022-09-15T11:00:00+08:00"
 T3 = "2022-09-15T12:00:00+08:00"
+T4 = "2022-09-15T13:00:00+08:00"
 
 PDF, DOCX = "/module/download/fj/shishi_fangan.pdf", "/module/download/fj/xiangmu_qingdan.docx"
 PDF_V1 = ("衢州市数字化改革实施方案", "第一条 预算资金共计三百万元。")
@@ -118,13 +119,36 @@ def test_a_replaced_pdf_is_one_changed_event_and_the_docx_text_is_searchable(tmp
         assert value(db, "SELECT fail_streak FROM attachment_urls WHERE url LIKE '%shishi%'") == 1
         assert value(db, "SELECT status FROM releases WHERE key = ?", key) == "live"
 
+        # one file dropped from the page, another added: one changed event naming both
+        site.clear_faults()
+        xlsx = site.add_file(
+            "/module/download/fj/yusuan.xlsx", docs.xlsx([["项目", "预算"], ["城市书房", 35]])
+        )
+        with site.lock:
+            page = site.page(pid)
+            page.attachments = [("实施方案.pdf", PDF), ("预算表.xlsx", xlsx)]
+            page.version += 1
+        fifth = run_crawl(config, now=T4)
+        assert fifth.types() == ["changed"], fifth
+        details = json.loads(
+            rows(db, "SELECT details FROM events WHERE type = 'changed' ORDER BY id DESC")[0]["details"]
+        )
+        assert sorted((a["change"], a["name"]) for a in details["attachments"]) == [
+            ("added", "预算表.xlsx"),
+            ("removed", "项目清单.docx"),
+        ]
+        # the index follows the current version's files: the spreadsheet's words in, the DOCX's out
+        assert "数字化改革" in govwatch("releases", "--db", str(db), "--search", "书房").stdout
+        assert "数字化改革" not in govwatch("releases", "--db", str(db), "--search", "香榧").stdout
+
 
 def test_a_200_mb_attachment_is_refused_at_the_cap_without_being_read_whole(tmp_path: Path) -> None:
     site = SampleSite()
     site.add_column(NEWS, "发布实录")
     big, unsized = "/module/download/fj/big.pdf", "/module/download/fj/big_unsized.pdf"
     site.add_stream(big, 200 * 1024 * 1024)
-    site.add_stream(unsized, 200 * 1024 * 1024, sized=False)
+    # no Content-Length, and no 304 either: cut off as it streams, then stopped at its headers
+    site.add_stream(unsized, 200 * 1024 * 1024, sized=False, conditional=False)
     site.add_page(
         NEWS,
         title="关于公布全市建设项目清单的通知",
@@ -147,12 +171,16 @@ def test_a_200_mb_attachment_is_refused_at_the_cap_without_being_read_whole(tmp_
         assert any("too large" in n for n in notes["partial"])
         assert first.types() == ["new"], first
 
-        # not read again while its validators are unchanged
+        # not read again while its validators are unchanged: a 304, or stopped at the same headers
         served = site.bytes_served
         again = run_crawl(config, now=T1)
-        assert again.events == [], again
-        assert site.not_modified[big] == 1
-        assert site.bytes_served - served < 60 * 1024 * 1024
+        assert again.events == [] and again.run["status"] == "ok", again
+        assert site.not_modified[big] == 1 and site.hits[unsized] == 2
+        assert site.bytes_served - served < 20 * 1024 * 1024, site.bytes_served - served
+        assert [s["state"] for s in rows(db, "SELECT state FROM attachment_urls")] == [
+            "too_large",
+            "too_large",
+        ]
 
 
 def test_files_fetched_for_the_first_time_are_no_change_and_survive_reparse(tmp_path: Path) -> None:
