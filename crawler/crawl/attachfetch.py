@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 import scrapy
 from scrapy.exceptions import StopDownload
 from scrapy.http import Headers, Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from crawler.attachments import document_links, extract_text, mismatch, sniff
@@ -196,7 +198,23 @@ class AttachmentFetcher:
             raise StopDownload(fail=True)
 
     # ------------------------------------------------------------------ answers
-    def on_response(self, response: Response) -> Iterator[Any]:
+    async def answer(self, response: Response) -> list[Any]:
+        """An attachment's answer; a new file is read (type, text) in a worker thread, so a long PDF
+        holds up no other download of the batch."""
+        result: AttachmentFetch | None = None
+        if response.status == 200:
+            link: dict[str, str] = response.meta["gw_link"]
+            state = response.meta["gw_pending"].states.get(link["url"])
+            result = self._file(link, response.body, headers_dict(response), state)
+            if result.data is not None:
+                try:
+                    await maybe_deferred_to_future(deferToThread(_read, result))
+                except Exception as exc:  # a reader's bug must not lose the release
+                    log.exception("could not read attachment %s", shown(link["url"]))
+                    result.text, result.text_status = None, f"error:{type(exc).__name__}"
+        return list(self.on_response(response, result))
+
+    def on_response(self, response: Response, read: AttachmentFetch | None = None) -> Iterator[Any]:
         meta = response.meta
         pending: PendingRelease = meta["gw_pending"]
         link: dict[str, str] = meta["gw_link"]
@@ -239,7 +257,7 @@ class AttachmentFetcher:
                 content_length=state.content_length,
             )
         elif response.status == 200:
-            result = self._file(link, response.body, headers, state)
+            result = read or _read(self._file(link, response.body, headers, state))
         else:
             result = AttachmentFetch(
                 link["url"], link["name"], "error", response.status, error_kind=f"http_{response.status}"
@@ -266,10 +284,6 @@ class AttachmentFetcher:
             result.kind, result.warning = state.kind, state.warning  # stored already: not read again
             return result
         result.data = body
-        result.kind = sniff(body)
-        result.warning = mismatch(link["url"], result.kind)
-        extracted = extract_text(body, result.kind)
-        result.text, result.text_status = extracted.text, extracted.status
         return result
 
     def on_failure(self, failure: Failure) -> Iterator[Any]:
@@ -338,6 +352,17 @@ class AttachmentFetcher:
         pending.recorded = True
         self.crawl.record_pending(pending, *settle(pending))
         return iter(())
+
+
+def _read(result: AttachmentFetch) -> AttachmentFetch:
+    """A new file's type (sniffed), its fit with the extension, its text (pure: runs in a thread)."""
+    if result.data is None or result.text_status is not None:
+        return result
+    result.kind = sniff(result.data)
+    result.warning = mismatch(result.url, result.kind)
+    extracted = extract_text(result.data, result.kind)
+    result.text, result.text_status = extracted.text, extracted.status
+    return result
 
 
 def _same_validators(state: AttachmentState, found: dict[str, str], length: int | None) -> bool:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -599,8 +599,23 @@ class SiteCrawl:
             return
         record_fetch(self.ledger, self.site, fetch, judged=(release, flags), attachments=results)
 
-    def parse_attachment(self, response: Response) -> Iterator[Any]:
-        return self._answered(self.attachments.on_response(response))
+    async def parse_attachment(self, response: Response) -> AsyncIterator[Any]:
+        """An attachment answered (its file read in a worker thread): it stays in flight until read,
+        so the run cannot end under it."""
+        out: list[Any] = []
+        try:
+            if not self.stopped:
+                out = await self.attachments.answer(response)
+        finally:
+            self.pending -= 1
+            if not out:  # nothing more comes of it (or it raised): the run may be over
+                self.check_done()
+        try:
+            for item in out:
+                if not self.stopped:
+                    yield item
+        finally:
+            self.check_done()
 
     def attachment_failed(self, failure: Failure) -> Iterator[Any]:
         return self._answered(self.attachments.on_failure(failure))
