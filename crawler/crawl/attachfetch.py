@@ -311,10 +311,10 @@ class AttachmentFetcher:
             yield from self.finish_if_complete(pending)
             return
         elif stop == "too_large" or kind == "too_large":
-            size = f"{length} bytes" if length is not None else "more than that, streamed"
+            size = f"{_mb(length)}" if length is not None else "more than that, streamed"
             self._notes.append(
                 f"attachment too large, not stored: {shown(link['url'])} ({size}; the cap is "
-                f"{self.options.max_size} bytes)"
+                f"{_mb(self.options.max_size)})"
             )
             log.warning("%s", self._notes[-1])
             result = AttachmentFetch(
@@ -352,6 +352,10 @@ class AttachmentFetcher:
         pending.recorded = True
         self.crawl.record_pending(pending, *settle(pending))
         return iter(())
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1048576:.4g} MB"
 
 
 def _read(result: AttachmentFetch) -> AttachmentFetch:
