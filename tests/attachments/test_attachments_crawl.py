@@ -162,6 +162,7 @@ def test_a_200_mb_attachment_is_refused_at_the_cap_without_being_read_whole(tmp_
         assert first.returncode == 0, first
         assert first.run["status"] == "partial", first
         assert "too large" in first.proc.stderr and "big.pdf" in first.proc.stderr, first
+        assert "attachment too large, not stored" in first.run["reason"], first.run
         assert site.bytes_served < 120 * 1024 * 1024, site.bytes_served  # neither was read whole
         states = rows(db, "SELECT url, state, content_length, sha256 FROM attachment_urls ORDER BY url")
         assert [s["state"] for s in states] == ["too_large", "too_large"]
@@ -253,7 +254,7 @@ def test_a_failing_attachment_is_fetch_failed_naming_it_then_recovered(tmp_path:
         site.fault(DOCX, sticky="404")
         first = run_crawl(config, now=T1)
         assert first.events == [] and first.run["status"] == "partial", first
-        assert "1 attachment fetch(es) failed" in first.proc.stderr
+        assert first.run["reason"] == "1 attachment fetch(es) failed", first.run
         second = run_crawl(config, now=T2)
         assert second.types() == ["fetch_failed"], second
         event = rows(db, "SELECT url, details FROM events WHERE type = 'fetch_failed'")[0]
@@ -271,7 +272,7 @@ def test_the_runs_attachment_budget_leaves_files_for_the_next_run(tmp_path: Path
         config = write_config(tmp_path, [entry])
         db = tmp_path / "govwatch.db"
         first = run_crawl(config, now=T0)
-        assert first.run["status"] == "partial" and "budget" in first.proc.stderr, first
+        assert first.run["status"] == "partial" and "byte budget" in first.run["reason"], first
         assert value(db, "SELECT count(*) FROM attachment_files") == 0
         assert {r["state"] for r in rows(db, "SELECT state FROM version_attachments")} == {"skipped"}
         config = write_config(tmp_path, [{**entry, "attachments": {}, "revisit": "always"}])
