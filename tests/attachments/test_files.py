@@ -71,6 +71,18 @@ def test_hostile_bytes_are_an_error_not_an_exception(kind):
     assert got.text is None and got.status.startswith(("error:", "empty"))
 
 
+def test_an_ofd_is_told_from_other_zips():
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("OFD.xml", "<ofd:OFD/>")
+        archive.writestr("Doc_0/Document.xml", "<ofd:Document/>")
+    assert sniff(out.getvalue()) == "ofd"
+    assert mismatch("http://h/a/公告.ofd", "ofd") is None
+
+
 def test_ofd_and_wps_are_stored_without_text():
     assert extract_text(b"anything", "ofd").status == "unsupported"
     assert extract_text(b"anything", "wps").status == "unsupported"
