@@ -25,8 +25,8 @@ from crawler.clock import now, now_iso, parse_iso
 from crawler.model import AttachmentFetch, Event, Fetch, Flag, Release
 from crawler.store import acks, outbox, parts, upgrade
 from crawler.store import attachments as attachment_rows
-from crawler.store.attachments import AttachmentState
 from crawler.store.archive import ArchiveReader
+from crawler.store.attachments import AttachmentState
 from crawler.store.codec import decompress, dumps, event_from_row, insert, loads, unpack_fields
 from crawler.store.columns import record_column, typical_items
 from crawler.store.diffing import changed_fields, char_diff, version_text
