@@ -13,8 +13,10 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlencode
 
 from crawler.browse import labels
+from crawler.browse.downloads import ATTACHMENT_PATH
 from crawler.browse.present import diff_href, flag_list
 from crawler.net.urlpolicy import link_target
 from crawler.store.codec import unpack_fields
@@ -110,6 +112,19 @@ async def release_context(db: Any, key_or_url: str) -> dict[str, Any]:
             )
         ).rows
     ]
+    files: dict[int, list[dict[str, Any]]] = {}
+    for row in (
+        await db.execute(
+            "select a.version_id, a.name, a.url, a.sha256, a.state, a.warning, f.type, f.size, f.text_status"
+            " from version_attachments a join versions v on v.id = a.version_id"
+            " left join attachment_files f on f.sha256 = a.sha256 where v.key = ? order by a.position",
+            [key],
+        )
+    ).rows:
+        item = dict(row)
+        if item["sha256"] and item["size"] is not None:  # the stored file, as a download
+            item["download"] = ATTACHMENT_PATH + "?" + urlencode({"sha256": item["sha256"]})
+        files.setdefault(int(item["version_id"]), []).append(item)
     fields = [unpack_fields(v["fields"], v["body"]) for v in versions]  # paragraphs live in body
     changes = await asyncio.to_thread(version_changes, fields)
     by_version: dict[int, list[dict[str, Any]]] = {}
@@ -137,6 +152,7 @@ async def release_context(db: Any, key_or_url: str) -> dict[str, Any]:
                     for e in by_version.get(v["version"], [])
                 ],
                 "has_raw": bool(v["has_raw"]),
+                "files": files.get(int(v["id"]), []),
             }
         )
     for e in events:

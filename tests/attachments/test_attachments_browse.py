@@ -58,6 +58,14 @@ def test_attachments_per_version_with_downloads_never_rendered(tmp_path: Path) -
         assert listed[1]["warning"] == ".pdf is html"
         _, _, page = _get(archive.url + f"/govwatch/attachments?key={urllib.parse.quote(key)}")
         assert b"/-/govwatch/attachment?sha256=sha256%3A" in page and b"download" in page
+        # the release page lists each version's files, the stored ones as downloads
+        status, _, release = _get(archive.url + f"/-/govwatch/release?key={urllib.parse.quote(key)}")
+        assert status == 200, release
+        page_text = release.decode()
+        assert "附件 实施方案.pdf" in page_text and "附件 附表.pdf" in page_text
+        assert page_text.count('href="/-/govwatch/attachment?sha256=sha256%3A') == 2
+        assert "download>下载" in page_text and ".pdf is html" in page_text
+        assert "<script>alert" not in page_text
         _, _, history = _get(archive.url + f"/govwatch/history?key={urllib.parse.quote(key)}")
         assert "实施方案.pdf、附表.pdf".encode() in history
 
