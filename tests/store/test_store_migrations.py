@@ -60,6 +60,7 @@ def test_database_from_older_schema_keeps_rows_and_gains_search(tmp_path):
             "m006_health",
             "m007_acks",
             "m008_evidence",
+            "m010_attachments",
             "m011_delivery_parts",
         ]
         assert any(name.endswith("_compact_versions") for name in applied), applied
