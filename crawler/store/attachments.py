@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from crawler.model import AttachmentFetch, Release
 from crawler.store.codec import compress, content_hash, insert
 from crawler.store.diffing import char_diff, short_diff
+from crawler.store.health import write_link_check
 
 #: characters of an attachment's text diff kept in a ``changed`` event
 DIFF_LIMIT = 1500
@@ -155,22 +156,7 @@ def _link_check(db: Database, site: str, run_id: int | None, result: AttachmentF
     ok = result.outcome != "error"
     host = (urlsplit(result.url).hostname or "").lower() or None
     values = [site, result.url, "attachment", host, 0, "GET", result.status, int(ok), result.error_kind]
-    db.execute(
-        "INSERT INTO link_checks (site, url, kind, host, offsite, method, status, ok, error, "
-        "elapsed, checked_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [*values, None, ts, run_id],
-    )
-    db.execute(
-        "INSERT INTO link_status (site, url, kind, host, offsite, method, status, ok, error, "
-        "checked_at, run_id, checks, broken_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) "
-        "ON CONFLICT (site, url) DO UPDATE SET kind = excluded.kind, host = excluded.host, "
-        "offsite = excluded.offsite, method = excluded.method, status = excluded.status, "
-        "ok = excluded.ok, error = excluded.error, checked_at = excluded.checked_at, "
-        "run_id = excluded.run_id, checks = link_status.checks + 1, "
-        "broken_since = CASE WHEN excluded.ok = 1 THEN NULL "
-        "ELSE coalesce(link_status.broken_since, excluded.checked_at) END",
-        [*values, ts, run_id, None if ok else ts],
-    )
+    write_link_check(db, values, elapsed=None, ts=ts, run_id=run_id)
 
 
 def link_version(db: Database, version_id: int, attachments: list[dict[str, Any]]) -> None:

@@ -18,6 +18,8 @@ from crawler.store.codec import unpack_fields
 from crawler.store.events import emit
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
     from crawler.store.store import Store
 
 #: the date of a listed release: the date its list gave, else its own
@@ -300,22 +302,7 @@ class HealthTables:
         """Keep one check (``link_checks``) and the URL's latest state (``link_status``)."""
         values = [site, link.url, link.kind, link.host, int(link.offsite), method, status, int(ok), error]
         with self._store._write() as db:
-            db.execute(
-                "INSERT INTO link_checks (site, url, kind, host, offsite, method, status, ok, error, "
-                "elapsed, checked_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [*values, elapsed, ts, run_id],
-            )
-            db.execute(
-                "INSERT INTO link_status (site, url, kind, host, offsite, method, status, ok, error, "
-                "checked_at, run_id, checks, broken_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) "
-                "ON CONFLICT (site, url) DO UPDATE SET kind = excluded.kind, host = excluded.host, "
-                "offsite = excluded.offsite, method = excluded.method, status = excluded.status, "
-                "ok = excluded.ok, error = excluded.error, checked_at = excluded.checked_at, "
-                "run_id = excluded.run_id, checks = link_status.checks + 1, "
-                "broken_since = CASE WHEN excluded.ok = 1 THEN NULL "
-                "ELSE coalesce(link_status.broken_since, excluded.checked_at) END",
-                [*values, ts, run_id, None if ok else ts],
-            )
+            write_link_check(db, values, elapsed=elapsed, ts=ts, run_id=run_id)
 
     def broken_links(self, key: str) -> list[dict[str, Any]]:
         """Links and attachments of release ``key`` whose latest check failed."""
@@ -408,3 +395,27 @@ class HealthTables:
         marks = ", ".join("?" for _ in row)
         with self._store._write() as db:
             db.execute(f"INSERT OR REPLACE INTO site_health ({names}) VALUES ({marks})", list(row.values()))
+
+
+def write_link_check(
+    db: Database, values: list[Any], *, elapsed: float | None, ts: str, run_id: int | None
+) -> None:
+    """Keep one check (``link_checks``) and the URL's latest state (``link_status``). ``values``:
+    site, url, kind, host, offsite, method, status, ok, error — as the two tables name them."""
+    ok = bool(values[7])
+    db.execute(
+        "INSERT INTO link_checks (site, url, kind, host, offsite, method, status, ok, error, "
+        "elapsed, checked_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [*values, elapsed, ts, run_id],
+    )
+    db.execute(
+        "INSERT INTO link_status (site, url, kind, host, offsite, method, status, ok, error, "
+        "checked_at, run_id, checks, broken_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) "
+        "ON CONFLICT (site, url) DO UPDATE SET kind = excluded.kind, host = excluded.host, "
+        "offsite = excluded.offsite, method = excluded.method, status = excluded.status, "
+        "ok = excluded.ok, error = excluded.error, checked_at = excluded.checked_at, "
+        "run_id = excluded.run_id, checks = link_status.checks + 1, "
+        "broken_since = CASE WHEN excluded.ok = 1 THEN NULL "
+        "ELSE coalesce(link_status.broken_since, excluded.checked_at) END",
+        [*values, ts, run_id, None if ok else ts],
+    )
