@@ -214,8 +214,9 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(*args: str, db_name: str, cwd: Path) -> Iterator[Server]:
-    """``python -m crawler serve … --port FREE`` until it answers; stopped (by its pid) afterwards."""
+def serve(*args: str, db_name: str, cwd: Path, preexec_fn: Any = None) -> Iterator[Server]:
+    """``python -m crawler serve … --port FREE`` until it answers; stopped (by its pid) afterwards.
+    ``preexec_fn`` runs in the child before serve starts (e.g. to drop privileges)."""
     port = free_port()
     log = cwd / f"serve-{port}.log"
     with log.open("wb") as out:
@@ -224,6 +225,7 @@ def serve(*args: str, db_name: str, cwd: Path) -> Iterator[Server]:
             cwd=cwd,
             stdout=out,
             stderr=subprocess.STDOUT,
+            preexec_fn=preexec_fn,
         )
     server = Server(f"http://127.0.0.1:{port}", proc, db_name)
     try:

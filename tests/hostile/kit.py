@@ -366,41 +366,7 @@ def govwatch(
 @contextlib.contextmanager
 def serving_archive(*args: str, cwd: Path, preexec_fn: Any = None) -> Iterator[Any]:
     """``govwatch serve ARGS --port FREE`` until it answers (``tests.browse.browsekit.Server``)."""
-    import subprocess
-    import sys
+    from tests.browse.browsekit import serve
 
-    from tests.browse.browsekit import Server
-    from tests.helpers import free_port
-
-    port = free_port()
-    log = cwd / f"serve-{port}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler", "serve", *args, "--port", str(port)],
-            cwd=cwd,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            preexec_fn=preexec_fn,
-        )
-    server = Server(f"http://127.0.0.1:{port}", proc, "govwatch")
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"serve exited {proc.returncode}: {log.read_text(errors='replace')}")
-            try:
-                if server.get("/-/versions.json")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"serve did not answer: {log.read_text(errors='replace')}")
-            time.sleep(0.2)
+    with serve(*args, db_name="govwatch", cwd=cwd, preexec_fn=preexec_fn) as server:
         yield server
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except Exception:
-            proc.kill()
-            proc.wait()
