@@ -26,3 +26,20 @@ def fixed_clock(monkeypatch):
 @pytest.fixture(scope="session")
 def reference_bytes() -> bytes:
     return REFERENCE_PAGE.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for one test module; the module's tests skip when it is not installed."""
+    from pathlib import Path
+
+    from tests.chromium import CHROMIUM, LAUNCH_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: run `make browser-deps`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()

@@ -16,16 +16,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from tests.browse.browsekit import serve
+from tests.chromium import CHROMIUM, LAUNCH_ARGS
 from tests.helpers import REPO
-
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 def _one(db: Path, sql: str) -> str | None:

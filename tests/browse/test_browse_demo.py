@@ -17,8 +17,6 @@ from crawler.demo.story import EDITED_INDEX_NO
 from tests.browse.browsekit import Server, serve
 from tests.helpers import env_with, rows
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 SERIES = {"new", "changed", "removed", "tampered", "failing", "restored"}
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -43,18 +41,6 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(demo_db: Path) -> Iterator[Server]:
     with serve("--db", str(demo_db), db_name="demo", cwd=demo_db.parent) as s:
         yield s
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: run `make browser-deps`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 def stored_events(db: Path) -> dict[str, Counter[str]]:

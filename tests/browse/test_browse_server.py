@@ -38,14 +38,6 @@ from tests.browse.browsekit import (
 )
 from tests.helpers import rows
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 WIDTHS = (1280, 390)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 #: text of Datasette's SQL tool that a reader must not meet with SQL off
@@ -66,18 +58,6 @@ def server(archive: Archive) -> Iterator[Server]:
     # --config: serve finds the database the config names; Datasette calls it "govwatch"
     with serve("--config", str(archive.config), db_name="govwatch", cwd=archive.config.parent) as s:
         yield s
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: run `make browser-deps`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 def new_page(browser, width: int = 1280):

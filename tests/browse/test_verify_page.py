@@ -20,7 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.demo.server import SiteServer
 from crawler.demo.server import serve as serve_site
 from tests.browse.browsekit import Archive, Server, crawl_archive, make_site, serve
-from tests.browse.test_browse_server import CHROMIUM, LAUNCH_ARGS, shot
+from tests.browse.test_browse_server import shot
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -50,18 +50,6 @@ def server(live: Live) -> Iterator[Server]:
     archive = live.archive
     with serve("--config", str(archive.config), db_name="govwatch", cwd=archive.config.parent) as s:
         yield s
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: run `make browser-deps`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

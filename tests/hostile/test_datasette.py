@@ -15,6 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.chromium import CHROMIUM, LAUNCH_ARGS
 from tests.hostile.kit import (
     HostileSite,
     govwatch,
@@ -26,14 +27,6 @@ from tests.hostile.kit import (
     site_config,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 EVIDENCE = "<script>alert('raw page ran')</script><img src=x onerror=alert('raw img ran')>"
 HOSTILE_URLS = ["javascript:alert('event url ran')", "data:text/html,<script>alert('data url ran')</script>"]
 

@@ -14,7 +14,6 @@ import sqlite3
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,14 +25,6 @@ from crawler.safetext import install_log_filter, terminal
 from tests.helpers import run_crawl
 from tests.hostile.kit import NOW, HostileSite, list_html, paragraphs, release_html, serving, site_config
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 #: what no terminal or log line may carry: C0 controls but newline and tab, DEL, C1
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -55,18 +46,6 @@ def markdown_html(text: str) -> str:
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark").render(text)  # raw HTML allowed: the worst case
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: run `make browser-deps`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 def scripts_run(browser, html: str) -> dict[str, object]:
