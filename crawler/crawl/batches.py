@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import crawler
 from crawler import clock
+from crawler.children import child_env
 from crawler.config import Config, SiteConfig
 from crawler.crawl.lock import SiteLock, SiteLocked
 from crawler.crawl.runner import RunResult
@@ -89,16 +89,6 @@ class Outcome:
     unstarted: list[str] = field(default_factory=list)
     death: Death | None = None
     output: str = ""
-
-
-def child_env() -> dict[str, str]:
-    """This process's environment (GOVWATCH_NOW included), with this checkout importable."""
-    env = dict(os.environ)
-    root = str(Path(crawler.__file__).resolve().parent.parent)
-    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    if root not in paths:
-        env["PYTHONPATH"] = os.pathsep.join([root, *paths])
-    return env
 
 
 def chunks(names: list[str], size: int) -> Iterator[list[str]]:

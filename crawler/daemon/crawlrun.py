@@ -4,7 +4,6 @@ crawl could not do itself (a killed run recorded ``failed``), then delivery of p
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import time
 import uuid
@@ -12,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import crawler
+from crawler.children import child_env
 from crawler.config import Config
 from crawler.daemon import record
 from crawler.daemon.logs import DaemonLog
@@ -23,16 +22,6 @@ if TYPE_CHECKING:
     from crawler.store import Store
 
 KILL_GRACE = 5.0  # seconds between SIGTERM and SIGKILL for a crawl past its run_timeout
-
-
-def child_env() -> dict[str, str]:
-    """The daemon's environment (GOVWATCH_NOW included), with this checkout importable."""
-    env = dict(os.environ)
-    root = str(Path(crawler.__file__).resolve().parent.parent)
-    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    if root not in paths:
-        env["PYTHONPATH"] = os.pathsep.join([root, *paths])
-    return env
 
 
 @dataclass

@@ -4,7 +4,6 @@ two sites kept up, with a config.yaml for them, to try every command on."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -18,8 +17,8 @@ from typing import Any
 import click
 import yaml
 
-import crawler
 from crawler import clock, console
+from crawler.children import child_env
 from crawler.demo.story import (
     DAYS,
     FAIL_AFTER,
@@ -88,20 +87,12 @@ def demo_config(urls: dict[str, str], database: Path) -> dict[str, Any]:
     }
 
 
-def _child_env(now: datetime) -> dict[str, str]:
-    """This environment with the demo's clock, and this checkout importable."""
-    env = dict(os.environ)
-    root = str(Path(crawler.__file__).resolve().parent.parent)
-    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    env["PYTHONPATH"] = os.pathsep.join([root, *(p for p in paths if p != root)])
-    env["GOVWATCH_NOW"] = now.isoformat(timespec="seconds")
-    return env
-
-
 def _crawl(config: Path, db: Path, now: datetime) -> int:
     command = [sys.executable, "-m", "crawler", "crawl", "--config", str(config), "--db", str(db)]
     sys.stdout.flush()
-    return subprocess.run(command, env=_child_env(now), check=False).returncode
+    return subprocess.run(
+        command, env=child_env(GOVWATCH_NOW=now.isoformat(timespec="seconds")), check=False
+    ).returncode
 
 
 def _remove_database(db: Path) -> None:
