@@ -9,6 +9,8 @@ name) before a file is validated.
 
 from __future__ import annotations
 
+import math
+import os
 import re
 from collections.abc import Mapping
 from datetime import timedelta, tzinfo
@@ -67,11 +69,20 @@ class CrawlConfig(Options):
     """How a crawl process works through many sites: ``batch_size`` sites at once in one spider (each
     keeps its own run, lock, budget and deadline; each host its own politeness),
     ``concurrent_requests`` downloads in flight across their hosts, ``health_workers`` sites' checks
-    after the crawl (staleness, link checks, scorecard) at once beside it."""
+    after the crawl (staleness, link checks, scorecard) at once beside it; ``processes`` crawl
+    processes at once when ``govwatch crawl`` has several sites (``None``: one per CPU core)."""
 
     batch_size: Positive = 500
     concurrent_requests: Positive = 512
     health_workers: Positive = 8
+    processes: Positive | None = None
+
+    def batches(self, sites: int) -> tuple[int, int]:
+        """(processes at once, sites per batch) for ``sites`` sites: at most ``batch_size`` per
+        batch, and the sites spread evenly so every process has work."""
+        processes = max(1, min(self.processes or os.cpu_count() or 1, sites))
+        batches = max(math.ceil(sites / self.batch_size), processes)
+        return processes, max(1, math.ceil(sites / batches))
 
 
 def _keep(value: object) -> object:

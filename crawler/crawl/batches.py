@@ -15,7 +15,7 @@ sorts the batch's sites:
 
 ``run_batches`` returns each site's last run as a :class:`~crawler.crawl.runner.RunResult`, read
 back from the store. The daemon runs it with ``daemon.max_parallel`` processes at once and its own
-hooks (log lines, deliveries, shutdown); ``govwatch crawl`` with several sites one at a time.
+hooks (log lines, deliveries, shutdown); ``govwatch crawl`` with ``crawl.processes`` at once.
 """
 
 from __future__ import annotations
@@ -112,6 +112,7 @@ class Supervisor:
         *,
         run_timeout: float | None = None,
         parallel: int = 1,
+        batch_size: int | None = None,
         inherit_output: bool = False,
         stall: float = STALL,
         on_start: Callable[[list[str], int], None] | None = None,
@@ -123,6 +124,7 @@ class Supervisor:
         self.database = database
         self.run_timeout = run_timeout
         self.parallel = max(1, parallel)
+        self.batch_size = batch_size
         self.inherit_output = inherit_output
         self.stall = stall
         self.on_start = on_start
@@ -138,7 +140,7 @@ class Supervisor:
         """Crawl ``sites`` in batches; each site's last run, in the order given (none for a site
         never begun because the supervisor was stopped)."""
         last: dict[str, RunResult] = {}
-        size = self.config.crawl.batch_size
+        size = self.batch_size or self.config.crawl.batch_size
         jobs: deque[Job] = deque(Job(chunk) for chunk in chunks([s.name for s in sites], size))
         try:
             with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="batch") as pool:
@@ -420,8 +422,11 @@ def _tail(path: Path, lines: int = 12, limit: int = 4096) -> str:
 def run_batches(
     config: Config, config_path: Path, sites: list[SiteConfig], store: Store, database: Path
 ) -> list[RunResult]:
-    """``govwatch crawl`` with several sites: one crawl process per batch, one after another; the
-    processes' output goes to this one's stderr."""
+    """``govwatch crawl`` with several sites: ``crawl.processes`` crawl processes at once over batches
+    of at most ``crawl.batch_size`` sites; the processes' output goes to this one's stderr."""
     del store  # every process opens the database itself; results are read back per batch
-    supervisor = Supervisor(config, config_path, database, inherit_output=True)
+    parallel, size = config.crawl.batches(len(sites))
+    supervisor = Supervisor(
+        config, config_path, database, parallel=parallel, batch_size=size, inherit_output=True
+    )
     return supervisor.run(sites)

@@ -5,6 +5,7 @@ alone and is recorded ``failed`` — every other site ends with a run of its own
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import signal
@@ -84,7 +85,7 @@ def test_sites_of_one_batch_keep_their_own_runs_and_bounds(tmp_path: Path) -> No
             site_entry(st.url, sites["trap"], name="trap", max_duration="6s", max_list_pages=100_000),
             site_entry(sc.url, sites["c"], name="c"),
         ]
-        write_config(tmp_path, entries)
+        write_config(tmp_path, entries, crawl={"processes": 1})
         pids: list[int] = []
         seen: set[int] = set()
         done = threading.Event()
@@ -124,9 +125,12 @@ def test_a_batch_process_that_dies_is_bisected_down_to_the_site_that_kills_it(tm
 
     class BombServer(SiteServer):
         def process_request(self, request: Any, client_address: Any) -> None:
+            # the crawl process that fetches the bomb dies, not a batch beside it
             for child in batch_children(crawl_pid[0]) if crawl_pid else []:
-                kills.append(child.pid)
-                child.send_signal(signal.SIGKILL)
+                with contextlib.suppress(psutil.Error):
+                    if any(c.laddr and c.laddr[1] == client_address[1] for c in child.net_connections("tcp")):
+                        kills.append(child.pid)
+                        child.send_signal(signal.SIGKILL)
             super().process_request(request, client_address)
 
     bomb = BombServer(sites["bomb"])
