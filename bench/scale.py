@@ -16,6 +16,8 @@ estimate per site-year.
     python bench/scale.py [--sizes 100,1000] [--large]
 
 ``--large`` adds N = 10,000 (``make bench-scale``). Writes section "N sites" of bench/RESULTS.md.
+A baseline of 10,000 sites is about two CPU hours: ``--workdir DIR --baseline-only`` crawls and keeps
+it, ``--workdir DIR --reuse-baseline`` measures the later cycles against a copy of it.
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import psutil
@@ -181,14 +184,48 @@ def version_bytes(db: Path) -> tuple[int, float, float]:
     return versions, per, raw / max(1, payload)
 
 
-def bench_size(n: int) -> dict:
-    tmp = Path(tempfile.mkdtemp(prefix=f"govwatch-scale-{n}-"))
+def commit() -> str:
+    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return out.stdout.strip() or "?"
+
+
+def baseline_cycle(n: int, workdir: Path | None, reuse: bool) -> tuple[Path, int, Cycle, float, str | None]:
+    """(config, port, baseline cycle, server CPU, commit of a reused baseline). With ``workdir`` the
+    baseline's database and figures are kept in ``workdir/N`` (``baseline.db``, ``baseline.json``);
+    with ``reuse`` a kept baseline is copied back instead of crawled again (the cycles after it are
+    then measured on today's code against a baseline crawled by the commit it names)."""
+    tmp = workdir / str(n) if workdir else Path(tempfile.mkdtemp(prefix=f"govwatch-scale-{n}-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    kept = tmp / "baseline.json"
+    if reuse and kept.exists():
+        data = json.loads(kept.read_text(encoding="utf-8"))
+        config = write_config(tmp, n, data["port"])
+        for suffix in ("-wal", "-shm"):
+            (tmp / f"govwatch.db{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(tmp / "baseline.db", tmp / "govwatch.db")
+        return config, data["port"], Cycle(**data["cycle"]), data["server_cpu"], data["commit"]
     port = free_port()
     config = write_config(tmp, n, port)
     server = Server(n, port)
     try:
         baseline = cycle("baseline", config, T0)
         server_cpu = server.cpu()
+    finally:
+        server.stop()
+    if workdir:
+        with sqlite3.connect(tmp / "govwatch.db") as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copyfile(tmp / "govwatch.db", tmp / "baseline.db")
+        data = {"port": port, "cycle": asdict(baseline), "server_cpu": server_cpu, "commit": commit()}
+        kept.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    return config, port, baseline, server_cpu, None
+
+
+def bench_size(n: int, workdir: Path | None = None, reuse: bool = False) -> dict:
+    config, port, baseline, server_cpu, reused = baseline_cycle(n, workdir, reuse)
+    tmp = config.parent
+    server = Server(n, port)
+    try:
         same = cycle("no change", config, T1)
     finally:
         server.stop()
@@ -206,6 +243,7 @@ def bench_size(n: int) -> dict:
         "raw_share": raw_share,
         "server_cpu_baseline": server_cpu,
         "growth_per_cycle_mb": same.db_mb - baseline.db_mb,
+        "reused": reused,
     }
 
 
@@ -217,6 +255,8 @@ def report(results: list[dict], notes: str) -> str:
     for r in results:
         n = r["n"]
         for c in r["cycles"]:
+            if c.name == "baseline" and r.get("reused"):
+                c = replace(c, name=f"baseline (crawled by {r['reused']})")
             runs = ", ".join(f"{k} {v}" for k, v in sorted(c.statuses.items()))
             events = ", ".join(f"{k} {v}" for k, v in sorted(c.events.items())) or "—"
             lines.append(
@@ -254,17 +294,31 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000")
     parser.add_argument("--large", action="store_true", help="add N = 10,000")
     parser.add_argument("--note", default="", help="a line added under the table (how it was run)")
+    parser.add_argument("--workdir", type=Path, help="keep each N's baseline here (DIR/N/baseline.db)")
+    parser.add_argument(
+        "--reuse-baseline", action="store_true", help="copy a kept baseline instead of crawling it"
+    )
+    parser.add_argument(
+        "--baseline-only", action="store_true", help="crawl and keep the baselines, nothing else"
+    )
     args = parser.parse_args()
+    if (args.reuse_baseline or args.baseline_only) and not args.workdir:
+        parser.error("--reuse-baseline and --baseline-only need --workdir")
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.large and 10_000 not in sizes:
         sizes.append(10_000)
     results = []
     for n in sizes:
         print(f"N = {n:,} …", flush=True)
-        r = bench_size(n)
+        if args.baseline_only:
+            print(f"  {baseline_cycle(n, args.workdir, args.reuse_baseline)[2]}", flush=True)
+            continue
+        r = bench_size(n, args.workdir, args.reuse_baseline)
         for c in r["cycles"]:
             print(f"  {c}", flush=True)
         results.append(r)
+    if not results:
+        return
     notes = NOTES.format(cycles=CYCLES_PER_YEAR, releases=RELEASES_PER_YEAR)
     if args.note:
         notes += "\n\n" + args.note
