@@ -1,7 +1,8 @@
-"""The daemon unattended: 50 scheduled runs of a small local site; the daemon's memory (RSS) and open
-files after run 10 and after run 50. Growth over 10% is a leak to fix (exit 1).
+"""The daemon unattended: 50 scheduled runs of small local sites; the daemon's memory (RSS) and open
+files after run 10 and after run 50 (growth over 10% is a leak to fix: exit 1), and the CPU seconds
+per run of the daemon and every crawl process it started.
 
-    .venv/bin/python bench/daemon.py [--runs 50] [--schedule "*/2 * * * * *"]
+    .venv/bin/python bench/daemon.py [--runs 50] [--sites 1] [--schedule "*/2 * * * * *"]
 
 Writes section "daemon" of bench/RESULTS.md.
 """
@@ -9,8 +10,10 @@ Writes section "daemon" of bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -69,16 +72,19 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--early", type=int, default=10)
     parser.add_argument("--schedule", default="*/2 * * * * *")
+    parser.add_argument("--sites", type=int, default=1, help="sites on the same schedule")
     args = parser.parse_args()
 
-    site = build_site(12, per_page=5)
-    with tempfile.TemporaryDirectory(prefix="govwatch-bench-daemon-") as tmp, serve(site) as server:
+    sites = [build_site(12, per_page=5) for _ in range(args.sites)]
+    site = sites[0]
+    with tempfile.TemporaryDirectory(prefix="govwatch-bench-daemon-") as tmp, contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(serve(s)) for s in sites]
         tmp_path = Path(tmp)
-        config = write_config(
-            tmp_path,
-            [site_entry(server.url, site, schedule=args.schedule, revisit="always")],
-            daemon={"run_timeout": "60s"},
-        )
+        entries = [
+            site_entry(server.url, s, name=f"site{i}", schedule=args.schedule, revisit="always")
+            for i, (server, s) in enumerate(zip(servers, sites, strict=True))
+        ]
+        config = write_config(tmp_path, entries, daemon={"run_timeout": "60s"})
         db = tmp_path / "govwatch.db"
         env = {k: v for k, v in os.environ.items() if k != "GOVWATCH_NOW"}
         cmd = [sys.executable, "-m", "crawler", "daemon", "--config", str(config), "--log-json"]
@@ -102,6 +108,8 @@ def main() -> int:
         finally:
             daemon.send_signal(signal.SIGTERM)
             code = daemon.wait(timeout=60)
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the daemon and every crawl it waited for
+        cpu = usage.ru_utime + usage.ru_stime
         leftover = [
             p for p in psutil.process_iter(["cmdline"]) if str(config) in " ".join(p.info["cmdline"] or [])
         ]
@@ -119,7 +127,9 @@ def main() -> int:
             delivered = conn.execute("SELECT count(*) FROM deliveries WHERE state = 'delivered'").fetchone()[
                 0
             ]
-        ends = [json.loads(x) for x in err_path.read_text().splitlines() if '"run_end"' in x]
+        lines = [json.loads(x) for x in err_path.read_text().splitlines() if x.startswith("{")]
+        ends = [e for e in lines if e.get("event") == "run_end"]
+        pids = {e["pid"] for e in lines if e.get("event") == "run_start" and e.get("pid")}
     total = time.monotonic() - started
     seconds = [e["seconds"] for e in ends]
     growth = (late["rss"] - early["rss"]) / early["rss"]
@@ -127,8 +137,9 @@ def main() -> int:
     status_counts = {s: statuses.count(s) for s in sorted(set(statuses))}
     body = f"""\
 `bench/daemon.py`: the daemon (`govwatch daemon --log-json`) crawls a local 12-release Hanweb site on
-schedule `{args.schedule}` (`revisit: always`, an edit every 10 runs) for {len(statuses)} runs, each a
-crawl subprocess; the daemon process is sampled with psutil after run {args.early} and after run {args.runs}.
+schedule `{args.schedule}` (`revisit: always`, an edit every 10 runs) for {len(statuses)} runs
+({args.sites} such site(s) on the one schedule); the daemon process is sampled with psutil after
+run {args.early} and after run {args.runs}.
 
 | measure | after run {args.early} | after run {args.runs} | change |
 |---|---|---|---|
@@ -138,6 +149,8 @@ crawl subprocess; the daemon process is sampled with psutil after run {args.earl
 
 - runs: {status_counts}; non-baseline events {event_counts}, deliveries made {delivered}; run time (crawl subprocess + bookkeeping) median {sorted(seconds)[len(seconds) // 2]:.1f} s,
   max {max(seconds):.1f} s; runs {args.early + 1}–{args.runs} took {elapsed:.0f} s, the whole bench {total:.0f} s.
+- CPU (user + system) of the daemon and its crawl processes: {cpu:.1f} s, {cpu / max(1, len(statuses)):.2f} s per
+  run; {len(pids)} crawl processes for {len(statuses)} runs.
 - failed runs: {"; ".join(failures) or "none"}
 - SIGTERM: daemon exit status {code}; crawl processes left behind: {len(leftover)}.
 - Verdict: RSS growth {growth * 100:+.1f}% ({"within" if growth <= MAX_GROWTH else "OVER"} the 10% bound).

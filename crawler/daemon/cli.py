@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -34,17 +32,18 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 @click.option("--once", is_flag=True, help="Run every due site once and exit (for cron).")
 @click.option("--log-json", is_flag=True, help="Log one JSON object per line on stderr.")
 def daemon(config_path: Path | None, db: Path | None, once: bool, log_json: bool) -> None:
-    """Run each site's crawl on its `schedule` (APScheduler, one subprocess per run) until SIGTERM.
+    """Run each site's crawl on its `schedule` (APScheduler) until SIGTERM.
 
-    A site is crawled by at most one run at a time; up to `daemon.max_parallel` sites run at once; a
-    run past `daemon.run_timeout` is stopped and recorded failed; pending events are delivered after
-    each run. With --once, every site due since its last recorded run (or never run) is crawled once;
-    exit 0 when all runs ended ok or partial, 1 when any failed.
+    Sites that come due together are crawled by one crawl process (up to `crawl.batch_size` sites),
+    up to `daemon.max_parallel` processes at once; each site keeps its own run, and a run past
+    `daemon.run_timeout` is stopped and recorded failed without touching the others. A site is
+    crawled by at most one run at a time; pending events are delivered as each run ends. With
+    --once, every site due since its last recorded run (or never run) is crawled once; exit 0 when
+    all runs ended ok or partial, 1 when any failed.
     """
     from crawler.daemon.crawlrun import CrawlRunner
     from crawler.daemon.jobs import StopFlag, run_once, serve_forever
     from crawler.daemon.logs import DaemonLog, forward_library_logs
-    from crawler.daemon.runs import Children
 
     try:
         config = require_config(config_path)
@@ -57,20 +56,17 @@ def daemon(config_path: Path | None, db: Path | None, once: bool, log_json: bool
     forward_library_logs(log)
     stop = StopFlag()
     stop.install()
-    workdir = Path(tempfile.mkdtemp(prefix="govwatch-daemon-"))
     runner = CrawlRunner(
         config_path=config_path.resolve(),
         config=config,
         database=(db or config.database).resolve(),
         log=log,
-        workdir=workdir,
-        children=Children(),
     )
-    try:
-        code = run_once(runner, stop) if once else serve_forever(runner, stop)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    if runner.children.active:  # bookkeeping overran its bound: do not wait for its threads
+    if once:
+        code, clean = run_once(runner, stop)
+    else:
+        code, clean = EXIT_OK, serve_forever(runner, stop)
+    if not clean:  # bookkeeping overran its bound: do not wait for its threads
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -1,27 +1,30 @@
-"""One daemon run of one site: the crawl as a subprocess with a timeout, then the bookkeeping the
-crawl could not do itself (a killed run recorded ``failed``), then delivery of pending events."""
+"""One daemon batch: the sites that came due together, crawled by the batch supervisor
+(``crawler.crawl.batches``) — one ``crawl --batch-child`` process, the daemon's ``run_timeout``
+applied to each site's run, a process that dies bisected until the site that kills it runs alone.
+
+While the supervisor works, the batch's runs are watched in the store: a ``run_start`` line when a
+site's run begins, a ``run_end`` line when it ended (finished by its crawl process, or by the
+supervisor for a process that died or was stopped), and the pending events handed to the sinks as
+soon as a run ended — its events were committed before its run row was finished."""
 
 from __future__ import annotations
 
-import contextlib
-import sys
+import threading
 import time
-import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from crawler.children import child_env
 from crawler.config import Config
-from crawler.daemon import record
+from crawler.crawl.batches import Supervisor
 from crawler.daemon.logs import DaemonLog
 from crawler.daemon.record import Outcome
-from crawler.daemon.runs import Child, Children
 
 if TYPE_CHECKING:
     from crawler.store import Store
 
-KILL_GRACE = 5.0  # seconds between SIGTERM and SIGKILL for a crawl past its run_timeout
+#: seconds between two looks at the batch's runs
+POLL = 0.5
 
 
 @dataclass
@@ -30,120 +33,85 @@ class CrawlRunner:
     config: Config
     database: Path
     log: DaemonLog
-    workdir: Path
-    children: Children
-    kill_grace: float = KILL_GRACE
+    #: set at shutdown: no crawl process starts, the running ones are stopped (SIGTERM, then SIGKILL)
+    stopping: threading.Event = field(default_factory=threading.Event)
+    #: each site's last run, as its ``run_end`` line said
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    _supervisors: set[Supervisor] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def command(self, site: str, report: Path) -> list[str]:
-        return [
-            sys.executable,
-            "-m",
-            "crawler",
-            "crawl",
-            "--config",
-            str(self.config_path),
-            "--site",
-            site,
-            "--db",
-            str(self.database),
-            "--no-notify",
-            "--report-json",
-            str(report),
-        ]
+    @property
+    def run_timeout(self) -> float:
+        return self.config.daemon.run_timeout.total_seconds()
 
     def store(self) -> Store:
         from crawler.store import Store
 
         return Store(self.database)
 
-    def run(self, site: str) -> Outcome | None:
-        """Crawl ``site`` once; ``None`` when the daemon is stopping (nothing was started)."""
-        if not self.children.begin():
-            return None
-        try:
-            store = self.store()
-            try:
-                return self._run(store, site)
-            finally:
-                store.close()
-        finally:
-            self.children.end()
+    def crawl_pids(self) -> list[int]:
+        """The crawl processes running now."""
+        with self._lock:
+            return [pid for supervisor in self._supervisors for pid in supervisor.pids]
 
-    def _run(self, store: Store, site: str) -> Outcome | None:
-        token = uuid.uuid4().hex[:8]
-        report = self.workdir / f"{site}-{token}.json"
-        output = self.workdir / f"{site}-{token}.log"
-        before = store.last_run_id()
-        started = time.monotonic()
-        child = self.children.spawn(self.command(site, report), site, output, child_env())
-        if child is None:
-            return None
-        self.log.emit("run_start", site=site, pid=child.pid)
-        try:
-            returncode = child.wait(self.run_timeout, self.kill_grace)
-        finally:
-            self.children.forget(child)
-        outcome = self.settle(store, site, child, returncode, report, output, before)
-        outcome.seconds = time.monotonic() - started
-        for path in (report, output):
-            with contextlib.suppress(OSError):
-                path.unlink()
-        self.deliver(store, site)
-        self.log.emit("run_end", **outcome.fields())
-        return outcome
-
-    @property
-    def run_timeout(self) -> float:
-        return self.config.daemon.run_timeout.total_seconds()
-
-    def settle(
-        self, store: Store, site: str, child: Child, returncode: int, report: Path, output: Path, before: int
-    ) -> Outcome:
-        """What became of the run: the crawl's own report when it ended by itself, else the run row it
-        left ``running`` finished ``failed`` (or a ``failed`` row when it died before writing one)."""
-        run, counts = record.read_report(report, site)
-        killed = child.reason
-        crashed = returncode < 0 or returncode not in (0, 1)
-        if run is not None and not killed and not crashed:
-            status, requests = run.get("status", "failed"), int(run.get("requests") or 0)
-            return Outcome(site, run.get("id"), status, requests, dict(counts), returncode=returncode)
-        note = self.failure_note(killed, returncode)
-        last_line = record.tail(output, lines=1)
-        if last_line and not killed:
-            note += f" — {last_line}"
-        notes = {"error": note, "by": "daemon", "returncode": returncode, "output": record.tail(output)}
-        failed = record.fail_unfinished(store, self.database, site, before, notes)
-        if run is not None:  # stopped, yet the crawl finished its run gracefully: keep what it recorded
-            run_id, status = run.get("id"), run.get("status", "failed")
-        elif failed:
-            run_id, status = failed[-1], "failed"
-        elif failed is None:
-            self.log.emit(
-                "run_unsettled", site=site, note="another crawl holds the site's lock; left as it is"
+    def run_batch(self, names: list[str]) -> list[Outcome]:
+        """Crawl ``names`` in one batch; the runs that ended (several for a site its process died under)."""
+        if self.stopping.is_set():
+            return []
+        sites = [self.config.site(name) for name in names]
+        with self.store() as store:
+            watch = RunWatch(self, names, store.last_run_id())
+            supervisor = Supervisor(
+                self.config,
+                self.config_path,
+                self.database,
+                run_timeout=self.run_timeout,
+                parallel=1,  # a batch holds one of the daemon's max_parallel places; halves run in turn
+                on_start=watch.process_started,
+                on_runs=lambda _results: watch.wake.set(),
+                stopping=self.stopping.is_set,
             )
-            run_id, status = None, "failed"
-        else:
-            run_id, status = record.record_failed_run(store, site, notes), "failed"
-        requests, stored = record.run_summary(store, run_id) if run_id else (0, {})
-        return Outcome(
-            site,
-            run_id,
-            status,
-            requests,
-            stored or dict(counts),
-            returncode=returncode,
-            killed=killed,
-            note=note,
-        )
+            with self._lock:
+                self._supervisors.add(supervisor)
+            done = threading.Event()
+            thread = threading.Thread(
+                target=self._supervise, args=(supervisor, sites, done, watch), name="supervisor", daemon=True
+            )
+            thread.start()
+            try:
+                while not done.is_set():
+                    watch.poll(store)
+                    watch.wake.wait(POLL)
+                    watch.wake.clear()
+                thread.join()
+            finally:
+                with self._lock:
+                    self._supervisors.discard(supervisor)
+            watch.poll(store)
+        return watch.outcomes
 
-    def failure_note(self, killed: str | None, returncode: int) -> str:
-        if killed == "timeout":
-            return f"killed by the daemon: ran past run_timeout ({self.run_timeout:g}s)"
-        if killed == "shutdown":
-            return "stopped by the daemon's shutdown"
-        if returncode < 0:
-            return f"crawl process killed by signal {-returncode}"
-        return f"crawl process ended with exit status {returncode} without finishing its run"
+    def _supervise(
+        self, supervisor: Supervisor, sites: list[Any], done: threading.Event, watch: RunWatch
+    ) -> None:
+        try:
+            supervisor.run(sites)
+        except Exception as exc:  # logged; the runs it left are settled by the next start's reaping
+            names = ",".join(s.name for s in sites)
+            self.log.emit("run_error", sites=names, error=f"{type(exc).__name__}: {exc}")
+        finally:
+            done.set()
+            watch.wake.set()
+
+    def stop_all(self) -> int:
+        """Stop every crawl process (the supervisors record their unfinished runs); how many ran."""
+        self.stopping.set()
+        with self._lock:
+            supervisors = list(self._supervisors)
+        count = 0
+        for supervisor in supervisors:
+            count += len(supervisor.pids)
+            supervisor.stop_all()
+        return count
 
     def deliver(self, store: Store, site: str) -> None:
         """Hand pending events to the sinks; what fails stays in the outbox for the next delivery."""
@@ -156,3 +124,42 @@ class CrawlRunner:
             return
         if any(delivered.values()):
             self.log.emit("delivered", site=site, **{k: v for k, v in delivered.items()})
+
+
+class RunWatch:
+    """The runs of one batch's sites (run ids above ``before``), as the store shows them."""
+
+    def __init__(self, runner: CrawlRunner, names: list[str], before: int) -> None:
+        self.runner = runner
+        self.names = set(names)
+        self.before = before
+        self.wake = threading.Event()
+        self.pid: int | None = None
+        self.begun: dict[int, tuple[float, int | None]] = {}  # run id -> (seen at, crawl process)
+        self.ended: set[int] = set()
+        self.outcomes: list[Outcome] = []
+
+    def process_started(self, sites: list[str], pid: int) -> None:
+        self.pid = pid
+        self.runner.log.emit("batch_start", pid=pid, sites=len(sites))
+
+    def poll(self, store: Store) -> None:
+        """Lines for the runs begun and ended since the last look; deliveries once any ended."""
+        ended: list[str] = []
+        for row in store.runs_after(self.before):
+            site, run_id = row["site"], int(row["id"])
+            if site not in self.names or run_id in self.ended:
+                continue
+            if run_id not in self.begun:
+                self.begun[run_id] = (time.monotonic(), self.pid)
+                self.runner.log.emit("run_start", site=site, run=run_id, pid=self.pid)
+            if row["status"] != "running":
+                self.ended.add(run_id)
+                seen, pid = self.begun[run_id]
+                outcome = Outcome.of_run(store.run(run_id) or {}, time.monotonic() - seen, pid)
+                self.outcomes.append(outcome)
+                self.runner.outcomes[site] = outcome
+                self.runner.log.emit("run_end", **outcome.fields())
+                ended.append(site)
+        if ended:
+            self.runner.deliver(store, ended[0] if len(ended) == 1 else "*")

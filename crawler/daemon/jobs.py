@@ -1,11 +1,11 @@
-"""The schedule: one APScheduler 3.x cron job per site, and the two ways of running it — the
-long-running daemon (until SIGTERM/SIGINT) and ``--once`` (every due site once, then exit)."""
+"""The schedule: one APScheduler 3.x cron job per site, handing the site to the dispatcher when it
+comes due, and the two ways of running it — the long-running daemon (until SIGTERM/SIGINT) and
+``--once`` (every due site once, in batches, then exit)."""
 
 from __future__ import annotations
 
 import signal
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor as PoolExecutor
@@ -15,9 +15,10 @@ from crawler import clock
 from crawler.config import Config, SiteConfig
 from crawler.daemon import record
 from crawler.daemon.crawlrun import CrawlRunner
+from crawler.daemon.dispatch import GATHER, Dispatcher
 from crawler.daemon.due import due_sites
 
-SHUTDOWN_GRACE = 20.0  # seconds a crawl gets to end after SIGTERM at shutdown, before SIGKILL
+SHUTDOWN_GRACE = 20.0  # seconds a crawl process gets to end after SIGTERM (the supervisor's KILL_GRACE)
 BOOKKEEPING_GRACE = 30.0  # seconds, after the crawls ended, for recording and delivery
 
 
@@ -47,18 +48,20 @@ def trigger(site: SiteConfig, config: Config) -> Any:
     return trig
 
 
-def build_scheduler(config: Config, runner: CrawlRunner) -> BackgroundScheduler:
+def build_scheduler(config: Config, dispatcher: Dispatcher) -> BackgroundScheduler:
+    """One cron job per site; a job only hands its site to the dispatcher, which batches the sites
+    that come due together (so the executor's few threads are never all busy)."""
     grace = max(1, int(config.daemon.misfire_grace.total_seconds()))
     scheduler = BackgroundScheduler(
-        executors={"default": PoolExecutor(max_workers=config.daemon.max_parallel)},
+        executors={"default": PoolExecutor(max_workers=2)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace},
         timezone=config.tzinfo,
     )
     for site in config.sites:
         scheduler.add_job(
-            run_job,
+            dispatcher.submit,
             trigger=trigger(site, config),
-            args=[runner, site.name],
+            args=[site.name],
             id=site.name,
             name=f"crawl {site.name}",
             max_instances=1,
@@ -68,11 +71,16 @@ def build_scheduler(config: Config, runner: CrawlRunner) -> BackgroundScheduler:
     return scheduler
 
 
-def run_job(runner: CrawlRunner, site: str) -> None:
-    try:
-        runner.run(site)
-    except Exception as exc:  # one run's trouble is logged, never fatal to the daemon
-        runner.log.emit("run_error", site=site, error=f"{type(exc).__name__}: {exc}")
+def dispatcher_for(runner: CrawlRunner, *, misfire: bool) -> Dispatcher:
+    daemon = runner.config.daemon
+    return Dispatcher(
+        runner.run_batch,
+        runner.log,
+        batch_size=runner.config.crawl.batch_size,
+        max_parallel=daemon.max_parallel,
+        misfire_grace=daemon.misfire_grace.total_seconds() if misfire else None,
+        gather=GATHER if misfire else 0.0,
+    )
 
 
 def reap_orphans(runner: CrawlRunner) -> None:
@@ -99,34 +107,49 @@ def deliver_leftovers(runner: CrawlRunner) -> None:
         store.close()
 
 
-def shut_down(runner: CrawlRunner, stop: StopFlag) -> None:
-    stopped = runner.children.stop_all(SHUTDOWN_GRACE)
-    runner.log.emit("stopping", signal=stop.signal, crawls=len(stopped))
-    if not runner.children.wait_idle(BOOKKEEPING_GRACE):
+def shut_down(runner: CrawlRunner, dispatcher: Dispatcher, stop: StopFlag) -> bool:
+    """No new batch; every crawl process stopped (SIGTERM, SIGKILL after the supervisor's grace),
+    its unfinished runs recorded stopped by the shutdown, their lines written and events delivered.
+    False when that bookkeeping overran its bound."""
+    dispatcher.stop()
+    crawls = runner.stop_all()
+    runner.log.emit("stopping", signal=stop.signal, crawls=crawls)
+    if not dispatcher.wait_idle(SHUTDOWN_GRACE + BOOKKEEPING_GRACE):
         runner.log.emit("stop_timeout", note="bookkeeping still running; pending events stay in the outbox")
+        return False
+    return True
 
 
-def serve_forever(runner: CrawlRunner, stop: StopFlag) -> int:
+def serve_forever(runner: CrawlRunner, stop: StopFlag) -> bool:
+    """Crawl on schedule until SIGTERM/SIGINT; False when the shutdown's bookkeeping overran."""
     config = runner.config
     reap_orphans(runner)
     deliver_leftovers(runner)
-    scheduler = build_scheduler(config, runner)
+    dispatcher = dispatcher_for(runner, misfire=True)
+    dispatcher.start()
+    scheduler = build_scheduler(config, dispatcher)
     scheduler.start()
     for job in scheduler.get_jobs():
         runner.log.emit(
             "scheduled", site=job.id, schedule=config.site(job.id).schedule, next=job.next_run_time
         )
-    runner.log.emit("daemon_started", sites=len(config.sites), max_parallel=config.daemon.max_parallel)
+    runner.log.emit(
+        "daemon_started",
+        sites=len(config.sites),
+        max_parallel=config.daemon.max_parallel,
+        batch_size=config.crawl.batch_size,
+    )
     while not stop.wait(1.0):
         pass
-    scheduler.shutdown(wait=False)  # no new runs; queued ones return at once (children.stopping)
-    shut_down(runner, stop)
+    scheduler.shutdown(wait=False)  # no new runs
+    clean = shut_down(runner, dispatcher, stop)
     runner.log.emit("daemon_stopped")
-    return 0
+    return clean
 
 
-def run_once(runner: CrawlRunner, stop: StopFlag) -> int:
-    """Run every due site once (``max_parallel`` at a time): 0 when all ended ok/partial, else 1."""
+def run_once(runner: CrawlRunner, stop: StopFlag) -> tuple[int, bool]:
+    """Run every due site once, in batches: exit status 0 when all ended ok/partial, else 1; and
+    False when a shutdown's bookkeeping overran."""
     config = runner.config
     reap_orphans(runner)
     deliver_leftovers(runner)
@@ -140,13 +163,15 @@ def run_once(runner: CrawlRunner, stop: StopFlag) -> int:
         runner.log.emit("due" if is_due else "not_due", site=site.name, now=now, why=why)
     sites = [site.name for site, is_due, _ in plan if is_due]
     if not sites:
-        return 0
-    with ThreadPoolExecutor(max_workers=config.daemon.max_parallel, thread_name_prefix="once") as pool:
-        futures: list[Future] = [pool.submit(runner.run, name) for name in sites]
-        while wait(futures, timeout=1.0).not_done:
-            if stop.event.is_set():
-                shut_down(runner, stop)
-                break
-    outcomes = [f.result() for f in futures if f.exception() is None]
-    failed = len(sites) - sum(1 for o in outcomes if o is not None and o.ok)
-    return 0 if failed == 0 else 1
+        return 0, True
+    dispatcher = dispatcher_for(runner, misfire=False)
+    dispatcher.submit(*sites)
+    dispatcher.start()
+    clean = True
+    while not dispatcher.wait_idle(1.0):
+        if stop.event.is_set():
+            clean = shut_down(runner, dispatcher, stop)
+            break
+    dispatcher.stop()
+    failed = [name for name in sites if not (name in runner.outcomes and runner.outcomes[name].ok)]
+    return (0 if not failed else 1), clean

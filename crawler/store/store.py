@@ -193,6 +193,10 @@ class Store:
             )
         )
 
+    def runs_after(self, after_id: int) -> list[dict[str, Any]]:
+        """Every run with an id above ``after_id`` (id, site, status), oldest first."""
+        return list(self.db.query("SELECT id, site, status FROM runs WHERE id > ? ORDER BY id", [after_id]))
+
     def last_run_id(self) -> int:
         """The highest run id in the database (0 when there is none)."""
         row = self.db.execute("SELECT max(id) FROM runs").fetchone()
