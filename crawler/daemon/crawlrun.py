@@ -103,15 +103,11 @@ class CrawlRunner:
             watch.wake.set()
 
     def stop_all(self) -> int:
-        """Stop every crawl process (the supervisors record their unfinished runs); how many ran."""
+        """Stop every crawl process: each supervisor, seeing ``stopping``, sends its process one
+        SIGTERM (a second would make Scrapy stop uncleanly), SIGKILL after its grace, and records
+        the runs left unfinished as stopped by the shutdown. Returns how many processes ran."""
         self.stopping.set()
-        with self._lock:
-            supervisors = list(self._supervisors)
-        count = 0
-        for supervisor in supervisors:
-            count += len(supervisor.pids)
-            supervisor.stop_all()
-        return count
+        return len(self.crawl_pids())
 
     def deliver(self, store: Store, site: str) -> None:
         """Hand pending events to the sinks; what fails stays in the outbox for the next delivery."""

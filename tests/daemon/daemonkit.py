@@ -38,6 +38,17 @@ def events(db: Path, type_: str) -> list[dict[str, Any]]:
     return rows(db, "SELECT * FROM events WHERE type = ? ORDER BY id", type_)
 
 
+def log_lines(text: str, event: str | None = None) -> list[dict[str, Any]]:
+    """The JSON lines of a daemon's log (of one ``event``); a line still being written is skipped."""
+    out = []
+    for line in text.splitlines():
+        with contextlib.suppress(ValueError):
+            item = json.loads(line)
+            if isinstance(item, dict) and (event is None or item.get("event") == event):
+                out.append(item)
+    return out
+
+
 def wait_for(what: str, predicate: Callable[[], Any], timeout: float, daemon: Daemon | None = None) -> Any:
     deadline = time.monotonic() + timeout
     while True:
@@ -68,6 +79,10 @@ class Daemon:
 
     def log(self) -> str:
         return self.err_path.read_text(encoding="utf-8", errors="replace")[-6000:]
+
+    def lines(self, event: str | None = None) -> list[dict[str, Any]]:
+        """The daemon's ``--log-json`` lines so far (of one ``event``), in order."""
+        return log_lines(self.err_path.read_text(encoding="utf-8", errors="replace"), event)
 
     def crawls(self) -> list[psutil.Process]:
         """The daemon's crawl subprocesses."""
