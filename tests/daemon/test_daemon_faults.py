@@ -12,6 +12,7 @@ import pytest
 
 from crawler.demo.server import serve
 from crawler.demo.site import SampleSite, build_site
+from tests.crawl.test_batches import distinct_site
 from tests.daemon.daemonkit import Daemon, runs, wait_for
 from tests.helpers import run_crawl, site_entry, write_config
 
@@ -39,7 +40,7 @@ def test_a_hung_site_fails_at_its_run_timeout_and_the_others_of_its_batch_end_ok
     """Three sites due together share one crawl process; the daemon's ``run_timeout`` is each
     site's own: the hung one ends ``failed`` at it, the two others end ``ok`` before it, each with
     its own run and lines, and the schedule goes on."""
-    stuck, fine, other = (build_site(4, per_page=5) for _ in range(3))
+    stuck, fine, other = (distinct_site(4, i) for i in range(3))
     hang(stuck)
     with serve(stuck) as a, serve(fine) as b, serve(other) as c:
         config = write_config(
