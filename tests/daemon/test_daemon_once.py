@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,8 @@ def test_once_runs_due_sites_only(tmp_path: Path) -> None:
         assert first.returncode == 0, first.stderr
         assert counts(db) == {"daily": 1, "monthly": 1}
         assert {r["status"] for r in runs(db)} == {"ok"}
+        # due together, they were crawled by one crawl process
+        assert len(set(re.findall(r"run_start site=\S+ run=\d+ pid=(\d+)", first.stderr))) == 1, first.stderr
         assert {r["started_at"] for r in runs(db)} == {
             "2026-11-28T10:00:00+08:00"
         }  # the crawl saw GOVWATCH_NOW
