@@ -133,6 +133,8 @@ class RunWatch:
         self.pid: int | None = None
         self.begun: dict[int, tuple[float, int | None]] = {}  # run id -> (seen at, crawl process)
         self.ended: set[int] = set()
+        self.site_of: dict[int, str] = {}
+        self.foreign: set[int] = set()  # runs of these sites another crawl recorded
         self.outcomes: list[Outcome] = []
 
     def process_started(self, sites: list[str], pid: int) -> None:
@@ -142,14 +144,23 @@ class RunWatch:
     def poll(self, store: Store) -> None:
         """Lines for the runs begun and ended since the last look; deliveries once any ended."""
         ended: list[str] = []
+        live = {self.site_of[r] for r in self.begun if r not in self.ended}
         for row in store.runs_after(self.before):
             site, run_id = row["site"], int(row["id"])
-            if site not in self.names or run_id in self.ended:
+            if site not in self.names or run_id in self.ended or run_id in self.foreign:
+                continue
+            if row["status"] == "skipped" and site in live and run_id not in self.begun:
+                # a manual crawl refused while this batch holds the site's lock: not this batch's run
+                self.foreign.add(run_id)
                 continue
             if run_id not in self.begun:
+                self.site_of[run_id] = site
                 self.begun[run_id] = (time.monotonic(), self.pid)
                 self.runner.log.emit("run_start", site=site, run=run_id, pid=self.pid)
-            if row["status"] != "running":
+            if row["status"] == "running":
+                live.add(site)
+            else:
+                live.discard(site)
                 self.ended.add(run_id)
                 seen, pid = self.begun[run_id]
                 outcome = Outcome.of_run(store.run(run_id) or {}, time.monotonic() - seen, pid)

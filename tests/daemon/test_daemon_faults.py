@@ -4,6 +4,7 @@ SIGTERM ends the daemon cleanly."""
 
 from __future__ import annotations
 
+import re
 import signal
 from pathlib import Path
 
@@ -144,6 +145,8 @@ def test_a_manual_crawl_of_a_busy_site_is_skipped_and_sigterm_ends_the_daemon(tm
 
             assert daemon.terminate(timeout=90) == 0, daemon.log()
             assert not crawl.is_running() or crawl.status() == psutil.STATUS_ZOMBIE
+            # the manual crawl's skipped run is not taken for one of the daemon's
+            assert not re.search(rf"run={manual.run['id']}\b", daemon.log()), daemon.log()
 
     interrupted = next(r for r in runs(db) if r["id"] == row["id"])
     assert interrupted["status"] == "failed", interrupted
