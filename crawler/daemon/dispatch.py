@@ -1,6 +1,7 @@
 """Due sites into batches: the sites that come due together (within ``GATHER`` seconds, or while
-every crawl process is busy) are crawled by one crawl process of up to ``crawl.batch_size`` sites,
-at most ``daemon.max_parallel`` processes at once.
+every crawl process is busy) are crawled by one crawl process of up to ``crawl.batch_size`` sites
+(more sites: spread evenly over as many batches as they need), at most ``daemon.max_parallel``
+processes at once.
 
 A site is waiting (due, no process free yet) or busy (its batch is being crawled) until its batch
 ended; a site due again meanwhile is skipped, so runs of one site never overlap. A site that waited
@@ -10,6 +11,7 @@ that could not start in time; the schedule brings it back.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -91,11 +93,14 @@ class Dispatcher:
         return max(0.0, first + self.gather - time.monotonic())
 
     def _take(self) -> list[str]:
-        """The oldest waiting sites, up to ``batch_size``; those past ``misfire_grace`` are missed."""
+        """The oldest waiting sites, as many as an even spread over the batches they need (at most
+        ``batch_size``); those past ``misfire_grace`` are missed."""
         now = time.monotonic()
+        batches = math.ceil(len(self._waiting) / self.batch_size)
+        size = math.ceil(len(self._waiting) / batches)
         sites: list[str] = []
         for site, since in list(self._waiting.items()):
-            if len(sites) >= self.batch_size:
+            if len(sites) >= size:
                 break
             del self._waiting[site]
             if self.misfire_grace is not None and now - since > self.misfire_grace:
