@@ -13,9 +13,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from crawler.config import Config
+from crawler.config import Config, SiteConfig
 from crawler.crawl.batches import Supervisor
 from crawler.daemon.logs import DaemonLog
 from crawler.daemon.record import Outcome
@@ -91,7 +91,7 @@ class CrawlRunner:
         return watch.outcomes
 
     def _supervise(
-        self, supervisor: Supervisor, sites: list[Any], done: threading.Event, watch: RunWatch
+        self, supervisor: Supervisor, sites: list[SiteConfig], done: threading.Event, watch: RunWatch
     ) -> None:
         try:
             supervisor.run(sites)
