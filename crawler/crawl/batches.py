@@ -69,10 +69,11 @@ class Death:
 
     returncode: int
     killed: str | None = None  # stall | timeout | shutdown
+    stall: float = STALL  # the supervisor's ``stall``: seconds without a heartbeat before a kill
 
     def note(self) -> str:
         if self.killed == "stall":
-            return f"the crawl process stalled (no heartbeat for {STALL:g}s) and was killed"
+            return f"the crawl process stalled (no heartbeat for {self.stall:g}s) and was killed"
         if self.killed == "shutdown":
             return "stopped by the daemon's shutdown"
         if self.returncode < 0:
@@ -329,7 +330,7 @@ class Supervisor:
         outcome = Outcome()
         wrote_report = report.exists() and report.stat().st_size > 0
         if killed or returncode not in (0, 1) or not wrote_report:
-            outcome.death = Death(returncode, killed)
+            outcome.death = Death(returncode, killed, self.stall)
         for site in job.sites:
             rows = store.site_runs_after(site, before)
             if not rows:
