@@ -156,6 +156,13 @@ def run_reason(crawl: SiteCrawl, failed: int) -> str:
 QUIET_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry")
 
 
+def beat(heartbeat: Path | None) -> None:
+    """Touch the heartbeat file a batch supervisor watches (``crawler.crawl.batches``)."""
+    if heartbeat is not None:
+        with contextlib.suppress(OSError):
+            os.utime(heartbeat)
+
+
 def raise_open_files_limit() -> None:
     """A batch holds a lock file per site and a connection per busy host: allow the hard limit."""
     with contextlib.suppress(ValueError, OSError):
@@ -366,9 +373,7 @@ class BatchRun:
         self.workers.submit(lambda store: self._settle(store, site, result, summary))
 
     def tick(self) -> None:
-        if self.heartbeat is not None:
-            with contextlib.suppress(OSError):
-                os.utime(self.heartbeat)
+        beat(self.heartbeat)
         self.progress.show()
 
     def flush_due(self) -> None:
@@ -491,6 +496,7 @@ def crawl(
     planned: list[SiteConfig] = []
     with contextlib.ExitStack() as stack, _Progress(progress, len(sites)) as bar:
         for site in sites:
+            beat(heartbeat)  # a batch's orphans and upgrades take a while: still alive
             lock = SiteLock(database, site.name)
             try:
                 stack.enter_context(lock)
