@@ -1,0 +1,131 @@
+"""The batch supervisor's own ways of ending a crawl process, with real crawl processes and real
+servers: a process whose heartbeat stops (a page that holds it: here its server freezes the process
+with SIGSTOP) is killed after ``stall`` seconds and bisected down to the site that holds it, which
+ends ``failed`` saying it stalled while the others end ``ok``; a site whose crawl never ends (a
+pagination that goes on forever) fails at the daemon's ``run_timeout`` without holding up the other
+sites of its batch."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.config.build import load_config
+from crawler.crawl.batches import Supervisor
+from crawler.demo.server import SiteServer
+from tests.helpers import env_with, rows, write_config
+from tests.reliability.batchkit import batch_site, entries, keys_of, serving
+from tests.reliability.kit import NOW, integrity
+
+pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
+
+#: seconds without a heartbeat before the supervisor kills a crawl process (a crawl process beats
+#: every second; its start-up on this loaded machine takes a few)
+STALL = 8.0
+
+
+@pytest.fixture
+def crawl_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The crawl processes the supervisor starts see the sample sites' time (nothing is stale)."""
+    for key, value in env_with(NOW).items():
+        if key == "GOVWATCH_NOW":
+            monkeypatch.setenv(key, value)
+
+
+def check_others(db: Path, sites: dict[str, Any], culprit: str) -> None:
+    """Every site but ``culprit`` ended ``ok`` with all its releases, each one ``new`` once."""
+    for name, site in sites.items():
+        if name == culprit:
+            continue
+        keys = {r["key"] for r in rows(db, "SELECT key FROM releases WHERE site = ?", name)}
+        assert keys == keys_of(site), name
+        news = rows(
+            db, "SELECT key, count(*) AS n FROM events WHERE type = 'new' AND site = ? GROUP BY key", name
+        )
+        assert {r["key"] for r in news} == keys_of(site) and {r["n"] for r in news} == {1}, (name, news)
+
+
+@pytest.mark.timeout(600)
+def test_a_crawl_process_that_stops_beating_is_killed_and_its_culprit_found(
+    tmp_path: Path, crawl_clock: None
+) -> None:
+    names = ["s0", "s1", "frozen", "s3"]
+    sites = {name: batch_site(5, i) for i, name in enumerate(names)}
+    supervisor: list[Supervisor] = []
+    frozen: list[int] = []
+
+    class FreezingServer(SiteServer):
+        """Each request freezes the crawl processes that are running (SIGSTOP): no heartbeat."""
+
+        def process_request(self, request: Any, client_address: Any) -> None:
+            for pid in supervisor[0].pids if supervisor else []:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGSTOP)
+                    frozen.append(pid)
+            super().process_request(request, client_address)
+
+    freezer = FreezingServer(sites["frozen"])
+    threading.Thread(target=freezer.serve_forever, daemon=True).start()
+    try:
+        with serving({n: s for n, s in sites.items() if n != "frozen"}) as servers:
+            servers["frozen"] = freezer
+            config_path = write_config(tmp_path, entries(sites, servers), crawl={"batch_size": 4})
+            config = load_config(config_path)
+            supervisor.append(Supervisor(config, config_path, config.database, stall=STALL))
+            results = supervisor[0].run(list(config.sites))
+    finally:
+        freezer.shutdown()
+        freezer.server_close()
+    db = config.database
+    assert frozen, "the frozen site was never fetched"
+    assert integrity(db) == "ok"
+    assert {r.site: r.status for r in results} == {n: ("failed" if n == "frozen" else "ok") for n in names}
+    culprit = next(r for r in results if r.site == "frozen")
+    assert "stalled" in (culprit.message or "") and "alone" in (culprit.message or ""), culprit
+    assert f"no heartbeat for {STALL:g}s" in (culprit.message or ""), culprit
+    runs = rows(db, "SELECT id, site, status, notes FROM runs ORDER BY id")
+    assert not [r for r in runs if r["status"] == "running"], runs
+    notes = json.loads([r for r in runs if r["site"] == "frozen"][-1]["notes"])
+    assert notes["by"] == "supervisor" and notes["killed"] == "stall", notes
+    check_others(db, sites, "frozen")
+
+
+@pytest.mark.timeout(600)
+def test_a_site_that_never_ends_fails_at_run_timeout_and_holds_up_no_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GOVWATCH_NOW", raising=False)  # the real clock: runs' times say when they ended
+    names = ["s0", "s1", "endless", "s3"]
+    sites = {name: batch_site(5, i) for i, name in enumerate(names)}
+    endless = sites["endless"]
+    endless.fault(endless.column_url(next(iter(endless.columns))), sticky="trap")
+    endless.latency = 0.2  # type: ignore[attr-defined]  # a page every so often, for ever
+    with serving(sites) as servers:
+        config_path = write_config(
+            tmp_path,
+            entries(sites, servers, endless={"max_duration": "10m", "max_list_pages": 100_000}),
+            crawl={"batch_size": 4},
+        )
+        config = load_config(config_path)
+        supervisor = Supervisor(config, config_path, config.database, run_timeout=8, stall=60)
+        results = supervisor.run(list(config.sites))
+    db = config.database
+    assert integrity(db) == "ok"
+    assert {r.site: r.status for r in results} == {n: ("failed" if n == "endless" else "ok") for n in names}
+    culprit = next(r for r in results if r.site == "endless")
+    assert "run_timeout" in (culprit.message or "") and "run_timeout" in culprit.reason, culprit
+    runs = {r["site"]: r for r in rows(db, "SELECT * FROM runs ORDER BY id")}
+    assert json.loads(runs["endless"]["counts"])["finish_reason"] == "run_timeout", runs["endless"]
+    # one crawl process for the four; the others ended before the endless one was stopped
+    assert len({r.run_id for r in results}) == 4 and len(runs) == 4, runs
+    for name in names:
+        if name != "endless":
+            assert runs[name]["finished_at"] < runs["endless"]["finished_at"], (name, runs)
+    check_others(db, sites, "endless")
