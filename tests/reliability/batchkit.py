@@ -70,7 +70,9 @@ def entries(
     ]
 
 
-def start(config: Path, *args: str, notify: bool = False, now: str = NOW) -> subprocess.Popen[str]:
+def start(
+    config: Path, *args: str, notify: bool = False, now: str = NOW, preexec_fn: Any = None
+) -> subprocess.Popen[str]:
     """``govwatch crawl`` as a real subprocess (its report beside the config; output in a log file
     there, named by a failing test)."""
     tag = os.urandom(3).hex()
@@ -79,7 +81,15 @@ def start(config: Path, *args: str, notify: bool = False, now: str = NOW) -> sub
     cmd = [sys.executable, "-m", "crawler", "crawl", "--config", str(config), "--report-json", str(report)]
     cmd += list(args) + ([] if notify else ["--no-notify"])
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=config.parent, env=env_with(now), stdout=out, stderr=out, text=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=config.parent,
+            env=env_with(now),
+            stdout=out,
+            stderr=out,
+            text=True,
+            preexec_fn=preexec_fn,
+        )
     proc.report = report  # type: ignore[attr-defined]
     proc.log = log  # type: ignore[attr-defined]
     return proc
@@ -94,9 +104,9 @@ def finish(proc: subprocess.Popen[str], timeout: float = 600) -> tuple[int, dict
 
 
 def crawl(
-    config: Path, *args: str, notify: bool = False, timeout: float = 600
+    config: Path, *args: str, notify: bool = False, timeout: float = 600, preexec_fn: Any = None
 ) -> tuple[int, dict[str, Any], str]:
-    return finish(start(config, *args, notify=notify), timeout)
+    return finish(start(config, *args, notify=notify, preexec_fn=preexec_fn), timeout)
 
 
 def batch_children(pid: int) -> list[psutil.Process]:
