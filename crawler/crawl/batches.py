@@ -90,6 +90,7 @@ class Outcome:
     unstarted: list[str] = field(default_factory=list)
     death: Death | None = None
     output: str = ""
+    before: int = 0  # the last run id before the process started
 
 
 def chunks(names: list[str], size: int) -> Iterator[list[str]]:
@@ -199,7 +200,7 @@ class Supervisor:
                 run_ids = outcome.suspects[site]
                 if stopped and not run_ids:
                     continue  # never begun: nothing to record
-                failed = self._fail_runs(store, site, run_ids, note, death)
+                failed = self._fail_runs(store, site, run_ids, note, death, after=outcome.before)
                 if failed is not None:
                     out.append(self._result(store, failed))
             return out
@@ -208,7 +209,9 @@ class Supervisor:
             "the site is crawled again in a smaller batch"
         )
         for site in suspects:
-            self._fail_runs(store, site, outcome.suspects[site], note, death, record_missing=False)
+            self._fail_runs(
+                store, site, outcome.suspects[site], note, death, after=outcome.before, record_missing=False
+            )
         if len(suspects) == 1:
             follow.append(Job(suspects, job.round + 1))
         elif suspects:
@@ -224,16 +227,20 @@ class Supervisor:
         note: str,
         death: Death,
         *,
+        after: int = 0,
         record_missing: bool = True,
     ) -> int | None:
         """Finish ``site``'s runs the process left ``running`` as failed (with its lock held, so a run
-        being written by a live crawl is never touched); with none, record a failed run saying why.
-        Returns the last run id (None when another crawl holds the site's lock)."""
+        being written by a live crawl is never touched), with any other run of the site begun since
+        ``after`` and left running (the process died before it could say it began it); with none,
+        record a failed run saying why. Returns the last run id (None when another crawl holds the
+        site's lock)."""
         notes = {"error": note, "by": "supervisor", "returncode": death.returncode}
         if death.killed:
             notes["killed"] = death.killed
         try:
             with SiteLock(self.database, site, wait=LOCK_WAIT):
+                run_ids = sorted({*run_ids, *store.unfinished_runs(site, after)})
                 for run_id in run_ids:
                     if (store.run(run_id) or {}).get("status") == "running":
                         store.finish_run(run_id, "failed", {"notes": notes})
@@ -300,7 +307,7 @@ class Supervisor:
         finally:
             with self._lock:
                 self._procs.discard(proc)
-        outcome = self._outcome(store, job, before, report, returncode, killed)
+        outcome = self._outcome(store, job, before, report, returncode, killed, _own_runs(heartbeat))
         if not self.inherit_output:
             outcome.output = _tail(log_path)
         for path in (sites_file, heartbeat, report, log_path):
@@ -324,15 +331,24 @@ class Supervisor:
                 _signal(proc, signal.SIGKILL)
 
     def _outcome(
-        self, store: Store, job: Job, before: int, report: Path, returncode: int, killed: str | None
+        self,
+        store: Store,
+        job: Job,
+        before: int,
+        report: Path,
+        returncode: int,
+        killed: str | None,
+        own: dict[str, set[int]],
     ) -> Outcome:
-        """Sort the batch's sites by what their runs (id above ``before``) say."""
-        outcome = Outcome()
+        """Sort the batch's sites by what their runs say: the runs the process began (``own``, from
+        its heartbeat file; another crawl of the same database may have runs of the same sites)."""
+        outcome = Outcome(before=before)
         wrote_report = report.exists() and report.stat().st_size > 0
         if killed or returncode not in (0, 1) or not wrote_report:
             outcome.death = Death(returncode, killed, self.stall)
         for site in job.sites:
-            rows = store.site_runs_after(site, before)
+            mine = own.get(site, set())
+            rows = [r for r in store.site_runs_after(site, before) if r["id"] in mine]
             if not rows:
                 outcome.unstarted.append(site)
                 continue
@@ -400,6 +416,20 @@ def _kill_later(proc: subprocess.Popen[bytes], grace: float) -> None:
         proc.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         _signal(proc, signal.SIGKILL)
+
+
+def _own_runs(heartbeat: Path) -> dict[str, set[int]]:
+    """The runs a crawl process said it began (``crawler.crawl.runner.note_run``), by site."""
+    own: dict[str, set[int]] = {}
+    try:
+        lines = heartbeat.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return own
+    for line in lines:
+        site, _, run_id = line.rpartition("\t")
+        if site and run_id.isdigit():
+            own.setdefault(site, set()).add(int(run_id))
+    return own
 
 
 def _age(path: Path) -> float:

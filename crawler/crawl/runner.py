@@ -163,6 +163,14 @@ def beat(heartbeat: Path | None) -> None:
             os.utime(heartbeat)
 
 
+def note_run(heartbeat: Path | None, site: str, run_id: int) -> None:
+    """Tell the supervisor a run this process began (a line ``site<TAB>run id`` in the heartbeat
+    file): runs of the same sites by other crawls of the database are not this process's."""
+    if heartbeat is not None:
+        with contextlib.suppress(OSError), open(heartbeat, "a", encoding="utf-8") as f:
+            f.write(f"{site}\t{run_id}\n")
+
+
 def raise_open_files_limit() -> None:
     """A batch holds a lock file per site and a connection per busy host: allow the hard limit."""
     with contextlib.suppress(ValueError, OSError):
@@ -329,6 +337,7 @@ class BatchRun:
                 0, site.name, "failed", now, now, message=problem, storage_fault=problem, reason=problem
             )
             return None
+        note_run(self.heartbeat, site.name, run_id)
         result = RunResult(run_id, site.name, "running", clock.now_iso())
         self.results[site.name] = result
         ledger = self.store.ledger(site.name, run_id, fail_after=site.fail_after)
@@ -503,6 +512,7 @@ def crawl(
             except SiteLocked as exc:
                 run_id = store.start_run(site.name)
                 store.finish_run(run_id, "skipped", {"message": str(exc)})
+                note_run(heartbeat, site.name, run_id)
                 results[site.name] = RunResult(
                     run_id,
                     site.name,
