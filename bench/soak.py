@@ -7,11 +7,17 @@
 - fault rounds: a random mix of faults on a real local site for one to three runs in a row, then a
   clean run; no content event may appear, nothing stored may change, each fault must be a failed
   fetch of its kind, and ``fetch_failed`` may name only URLs that failed ``fail_after`` runs;
-- two writers: two crawls of two sites into one database at once, one of them killed.
+- two writers: two crawls of two sites into one database at once, one of them killed;
+- batch kill trials: ``govwatch crawl`` of eight sites in crawl processes of three, one crawl
+  process or the whole crawl SIGKILLed at a random moment, then a clean re-crawl; the same checks,
+  and every event a sink (JSON Lines, webhook) received committed, received once
+  (tests/reliability/batchkit.py, ``kill_trial``).
 
-    .venv/bin/python bench/soak.py [--trials N] [--fault-rounds N] [--writer-rounds N] [--seed N]
+    .venv/bin/python bench/soak.py [--trials N] [--fault-rounds N] [--writer-rounds N]
+                                   [--batch-trials N] [--seed N]
 
-Writes section "soak" of bench/RESULTS.md.
+Writes section "soak" of bench/RESULTS.md (when any of the first three is run) and section "soak,
+many sites per process" (when batch trials are).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from bench.results import write_section  # noqa: E402
 from crawler.demo.server import serve  # noqa: E402
 from crawler.demo.site import SampleSite, build_site  # noqa: E402
 from tests.helpers import run_crawl, site_entry, write_config  # noqa: E402
+from tests.reliability import batchkit  # noqa: E402
 from tests.reliability.kit import (  # noqa: E402
     BENIGN_FAULTS,
     CONTENT_EVENTS,
@@ -77,6 +84,30 @@ def kill_trials(n: int, seed: int) -> dict[str, Any]:
             log(f"kill trial {i} ({variant}, {result['when']}): {problems[0][:300]}")
         if (i + 1) % 10 == 0:
             log(f"kill trials: {i + 1}/{n}, {len(out['failed'])} with problems")
+    return out
+
+
+def batch_kill_trials(n: int, seed: int) -> dict[str, Any]:
+    from tests.report.reportkit import Receiver
+
+    out: dict[str, Any] = {"trials": 0, "killed": 0, "mid_crawl": 0, "failed": [], "figures": Counter()}
+    for i in range(n):
+        variant = ("child", "tree")[i % 2]
+        receiver = Receiver()
+        try:
+            with tempfile.TemporaryDirectory(prefix="soak-batch-kill-") as tmp:
+                rng = random.Random(seed * 100_019 + i)
+                result = batchkit.kill_trial(Path(tmp), rng, variant=variant, receiver=receiver)
+        finally:
+            receiver.stop()
+        out["trials"] += 1
+        out["killed"] += int(result["killed"])
+        out["mid_crawl"] += int(result["killed"] and result["fetches_at_kill"] > 0)
+        out["figures"].update(result["figures"])
+        if result["problems"]:
+            out["failed"].append(result)
+            log(f"batch kill trial {i} ({variant}, {result['when']}): {result['problems'][0][:300]}")
+        log(f"batch kill trials: {i + 1}/{n}, {len(out['failed'])} with problems")
     return out
 
 
@@ -227,10 +258,23 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=100, help="kill trials (default 100)")
     parser.add_argument("--fault-rounds", type=int, default=20, help="fault rounds (default 20)")
     parser.add_argument("--writer-rounds", type=int, default=5, help="two-writer rounds (default 5)")
+    parser.add_argument(
+        "--batch-trials", type=int, default=20, help="kill trials of batch crawls (default 20)"
+    )
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     args = parser.parse_args()
 
+    bad = 0
+    if args.trials or args.fault_rounds or args.writer_rounds:
+        bad += single_site(args)
+    if args.batch_trials:
+        bad += batches(args)
+    return 1 if bad else 0
+
+
+def single_site(args: argparse.Namespace) -> int:
+    """Kill trials, fault rounds and two writers of one site per crawl: section "soak"."""
     started = time.monotonic()
     log(f"{args.trials} kill trials")
     kills = kill_trials(args.trials, args.seed)
@@ -278,7 +322,42 @@ def main() -> int:
         + writers["corrupt"]
         + len(writers["problems"])
     )
-    return 1 if bad else 0
+    return bad
+
+
+def batches(args: argparse.Namespace) -> int:
+    """Kill trials of batch crawls (many sites per crawl process): section "soak, many sites per
+    process"."""
+    started = time.monotonic()
+    log(f"{args.batch_trials} batch kill trials")
+    trials = batch_kill_trials(args.batch_trials, args.seed)
+    took = time.monotonic() - started
+    f = trials["figures"]
+    body = f"""
+`python bench/soak.py --trials 0 --fault-rounds 0 --writer-rounds 0 --batch-trials {args.batch_trials} --seed {args.seed}` — {took / 60:.1f} min.
+
+Each trial: `govwatch crawl` of 8 sites (Hanweb and TRS, 6 releases each, each on its own local
+server) in crawl processes of 3 sites; a clean first crawl, then 5 sites publish 2 releases each
+and 2 edit one; the crawl that finds them is SIGKILLed after a random number (1–40) of recorded
+fetches — one crawl process (trials alternate) or `govwatch crawl` with its crawl processes — then
+crawled again. Sinks: a JSON Lines file and a webhook on 127.0.0.1.
+
+| check | result |
+|---|---|
+| trials (one crawl process killed / the whole crawl killed) | {trials["trials"]} ({(trials["trials"] + 1) // 2} / {trials["trials"] // 2}); {trials["killed"]} killed, {trials["mid_crawl"]} after fetches were recorded |
+| corrupt databases (`PRAGMA integrity_check`, after the kill and after the re-crawl) | {f["corrupt"]} |
+| runs left `running` after the supervisor settled, or after the re-crawl | {f["runs left running"]} |
+| lost releases / lost events (`new` or `changed` missing) | {f["lost releases"]} / {f["lost events"]} |
+| duplicated events (a release's `new` or an edit's `changed` more than once) | {f["duplicated events"]} |
+| events delivered though not committed / delivered twice / never delivered (both sinks) | {f["deliveries of uncommitted events"]} / {f["deliveries twice"]} / {f["events never delivered"]} |
+| trials with any problem (above, wrong baseline flags, stray events, a failed re-crawl) | {len(trials["failed"])} |
+"""
+    print(body)
+    for item in trials["failed"][:10]:
+        print(f"batch kill trial problems: {str(item)[:1500]}")
+    if not args.no_write:
+        write_section("soak, many sites per process", body)
+    return len(trials["failed"])
 
 
 if __name__ == "__main__":

@@ -178,6 +178,7 @@ def kill_trial(
     """
     sites = {f"s{i}": batch_site(6, i) for i in range(n_sites)}
     problems: list[str] = []
+    figures: Counter[str] = Counter()
     db = workdir / "govwatch.db"
     sink_file = workdir / "events.jsonl"
     sinks: list[dict[str, Any]] = [{"type": "jsonl", "path": str(sink_file)}]
@@ -216,6 +217,7 @@ def kill_trial(
                 problems.append(f"the supervisor after the kill: rc={code} output={out[-2500:]}")
             left = running_runs(db)
             if left:
+                figures["runs left running"] += len(left)
                 problems.append(f"runs left running after the supervisor settled: {left}")
         else:
             when = f"everything after {target} fetches"
@@ -227,17 +229,19 @@ def kill_trial(
             site.latency = 0.0  # type: ignore[attr-defined]
         check = integrity(db)
         if check != "ok":
+            figures["corrupt"] += 1
             problems.append(f"integrity_check after the kill: {check}")
         code, again, out = crawl(config, notify=True)
         if code != 0 or {r["status"] for r in again["runs"]} != {"ok"}:
             problems.append(f"re-crawl: rc={code} runs={again['runs']} output={out[-2500:]}")
-        problems += _judge(db, sites, added, edited, sink_file, receiver)
+        problems += _judge(db, sites, added, edited, sink_file, receiver, figures)
     return {
         "variant": variant,
         "when": when,
         "killed": bool(killed),
         "fetches_at_kill": progress,
         "problems": problems,
+        "figures": figures,
     }
 
 
@@ -260,13 +264,18 @@ def _judge(
     edited: set[str],
     sink_file: Path,
     receiver: Any,
+    figures: Counter[str],
 ) -> list[str]:
+    """What went wrong, in words; ``figures`` counts it (lost and duplicated releases and events,
+    deliveries of events not committed, twice, or never)."""
     problems: list[str] = []
     check = integrity(db)
     if check != "ok":
+        figures["corrupt"] += 1
         problems.append(f"integrity_check after the re-crawl: {check}")
     left = running_runs(db)
     if left:
+        figures["runs left running"] += len(left)
         problems.append(f"runs left running after the re-crawl: {left}")
     everything = set().union(*(keys_of(s) for s in sites.values()))
     for name, site in sites.items():
@@ -274,12 +283,15 @@ def _judge(
             r["key"] for r in rows(db, "SELECT key FROM releases WHERE site = ? AND status = 'live'", name)
         }
         if keys != keys_of(site):
+            figures["lost releases"] += len(keys_of(site) - keys)
             problems.append(
                 f"{name}: releases missing {sorted(keys_of(site) - keys)}, extra {sorted(keys - keys_of(site))}"
             )
     events = rows(db, "SELECT id, type, key, baseline FROM events")
     news = Counter(e["key"] for e in events if e["type"] == "new")
     twice = sorted(k for k, n in news.items() if n != 1)
+    figures["duplicated events"] += len(twice)
+    figures["lost events"] += len(everything - set(news))
     if twice or set(news) != everything:
         problems.append(f"new events: repeated {twice}, missing {sorted(everything - set(news))}")
     wrong = sorted(
@@ -288,6 +300,8 @@ def _judge(
     if wrong:
         problems.append(f"new events with the wrong baseline flag: {wrong}")
     changed = Counter(e["key"] for e in events if e["type"] == "changed")
+    figures["lost events"] += len(set(edited) - set(changed))
+    figures["duplicated events"] += sum(1 for n in changed.values() if n > 1)
     if changed != Counter(edited):
         problems.append(f"changed events: {dict(changed)} (edited: {sorted(edited)})")
     others = sorted({e["type"] for e in events} - {"new", "changed", "stale_column"})
@@ -301,6 +315,9 @@ def _judge(
         received["webhook"] = receiver.ids()
     for sink, ids in received.items():
         counted = Counter(ids)
+        figures["deliveries of uncommitted events"] += len(set(ids) - committed)
+        figures["deliveries twice"] += sum(1 for n in counted.values() if n > 1)
+        figures["events never delivered"] += len(due - set(ids))
         if set(ids) - committed:
             problems.append(
                 f"{sink}: delivered events that are not committed: {sorted(set(ids) - committed)}"
