@@ -123,10 +123,14 @@ def batch_children(pid: int) -> list[psutil.Process]:
     return found
 
 
-def kill_children(pid: int) -> list[int]:
-    """SIGKILL the batch crawl processes of ``pid`` (an out-of-memory kill); their pids."""
+def kill_children(pid: int, rng: random.Random | None = None) -> list[int]:
+    """SIGKILL the batch crawl processes of ``pid`` (an out-of-memory kill), or one of them chosen
+    with ``rng``; their pids."""
     killed = []
-    for kid in batch_children(pid):
+    kids = batch_children(pid)
+    if rng is not None and kids:
+        kids = [rng.choice(kids)]
+    for kid in kids:
         with contextlib.suppress(psutil.NoSuchProcess):
             kid.send_signal(signal.SIGKILL)
             killed.append(kid.pid)
@@ -161,8 +165,8 @@ def jsonl_ids(path: Path) -> list[int]:
 def kill_trial(
     workdir: Path, rng: random.Random, *, variant: str, n_sites: int = 8, receiver: Any = None
 ) -> dict[str, Any]:
-    """One ``govwatch crawl`` of ``n_sites`` sites (batches of 3: several crawl processes) whose crawl
-    processes are SIGKILLed at a random moment, then crawled again to completion.
+    """One ``govwatch crawl`` of ``n_sites`` sites (batches of 3, ``crawl.processes`` of them at once)
+    whose crawl processes are SIGKILLed at a random moment, then crawled again to completion.
 
     ``variant``: ``child`` — one crawl process is killed (as by the out-of-memory killer; the
     supervisor settles and re-runs its sites); ``tree`` — ``govwatch crawl`` and its crawl processes
@@ -211,7 +215,7 @@ def kill_trial(
         if variant == "child":
             when: Any = f"a crawl process after {target} fetches"
             hit = _wait_for(proc, lambda: fetch_count(db, before) >= target and batch_children(proc.pid))
-            killed = kill_children(proc.pid) if hit else []
+            killed = kill_children(proc.pid, rng) if hit else []
             code, _report, out = finish(proc)
             if code not in (0, 1):
                 problems.append(f"the supervisor after the kill: rc={code} output={out[-2500:]}")

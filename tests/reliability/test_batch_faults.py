@@ -63,7 +63,9 @@ def test_faults_of_some_sites_of_a_batch_leave_the_others_untouched(tmp_path: Pa
     sites["pages"].slow_seconds = SLOW_SECONDS  # type: ignore[attr-defined]
     every = {"revisit": "always", "max_duration": FAULT_RUN_DURATION}
     with serving(sites) as servers:
-        config = write_config(tmp_path, entries(sites, servers, every), crawl={"batch_size": 5})
+        config = write_config(
+            tmp_path, entries(sites, servers, every), crawl={"batch_size": 5, "processes": 1}
+        )
         db = tmp_path / "govwatch.db"
         code, base, out = crawl(config)
         assert code == 0 and {r["status"] for r in base["runs"]} == {"ok"}, out[-3000:]
