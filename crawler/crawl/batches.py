@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler import clock
+from crawler import clock, console
 from crawler.children import child_env
 from crawler.config import Config, SiteConfig
 from crawler.crawl.lock import SiteLock, SiteLocked
@@ -75,7 +75,7 @@ class Death:
         if self.killed == "stall":
             return f"the crawl process stalled (no heartbeat for {self.stall:g}s) and was killed"
         if self.killed == "shutdown":
-            return "stopped by the daemon's shutdown"
+            return "stopped by a shutdown (SIGTERM or SIGINT)"
         if self.returncode < 0:
             return f"crawl process killed by signal {-self.returncode}"
         return f"crawl process ended with exit status {self.returncode} without finishing its runs"
@@ -175,7 +175,8 @@ class Supervisor:
                 results += self._settle_death(store, job, outcome, follow)
             if outcome.unstarted and outcome.death is not None and not self.stopping():
                 follow.append(Job(outcome.unstarted, job.round))  # never begun: crawled again
-            elif outcome.unstarted:  # a process that ended by itself could not record their runs
+            elif outcome.unstarted and outcome.death is None:
+                # a process that ended by itself could not record their runs
                 results += [self._unrecorded(site, outcome.output) for site in outcome.unstarted]
         for result in results:
             last[result.site] = result
@@ -457,7 +458,46 @@ def run_batches(
     of at most ``crawl.batch_size`` sites; the processes' output goes to this one's stderr."""
     del store  # every process opens the database itself; results are read back per batch
     parallel, size = config.crawl.batches(len(sites))
+    stop = threading.Event()
     supervisor = Supervisor(
-        config, config_path, database, parallel=parallel, batch_size=size, inherit_output=True
+        config,
+        config_path,
+        database,
+        parallel=parallel,
+        batch_size=size,
+        inherit_output=True,
+        stopping=stop.is_set,
     )
-    return supervisor.run(sites)
+    with _stopped_by_signals(stop):
+        results = supervisor.run(sites)
+    if stop.is_set():
+        begun = {r.site for r in results}
+        left = [s.name for s in sites if s.name not in begun]
+        if left:
+            shown = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")
+            console.warning(f"stopped by a signal: {len(left)} site(s) not crawled: {shown}")
+    return results
+
+
+@contextlib.contextmanager
+def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT (Ctrl-C: the crawl processes have sessions of their own, so it reaches
+    only this one) set ``stop``: the supervisor stops its crawl processes, which record what they
+    fetched, and begins no batch more. A second signal acts as it would have."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[signal.Signals, Any] = {}
+
+    def handle(_signum: int, _frame: Any) -> None:
+        stop.set()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous[sig] = signal.signal(sig, handle)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
