@@ -15,13 +15,25 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from crawler.config.build import load_config
 from crawler.crawl.batches import Supervisor
 from crawler.demo.server import SiteServer
 from tests.helpers import env_with, rows, write_config
-from tests.reliability.batchkit import batch_site, entries, keys_of, serving
+from tests.reliability.batchkit import (
+    _wait_for,
+    batch_children,
+    batch_site,
+    crawl,
+    entries,
+    finish,
+    keys_of,
+    running_runs,
+    serving,
+    start,
+)
 from tests.reliability.kit import NOW, integrity
 
 pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
@@ -129,3 +141,38 @@ def test_a_site_that_never_ends_fails_at_run_timeout_and_holds_up_no_other(
         if name != "endless":
             assert runs[name]["finished_at"] < runs["endless"]["finished_at"], (name, runs)
     check_others(db, sites, "endless")
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_govwatch_crawl_stopped_by_a_signal_stops_its_crawl_processes(tmp_path: Path, sig: int) -> None:
+    """SIGTERM or Ctrl-C to ``govwatch crawl`` of several batches: its crawl processes stop too (none
+    goes on crawling alone), what they fetched is recorded, no run is left ``running``, no batch
+    begins after it; the next crawl completes every site."""
+    sites = {f"s{i}": batch_site(6, i) for i in range(6)}
+    with serving(sites) as servers:
+        for site in sites.values():
+            site.latency = 0.5  # type: ignore[attr-defined]  # a crawl that lasts
+        config = write_config(tmp_path, entries(sites, servers), crawl={"batch_size": 3, "processes": 1})
+        db = tmp_path / "govwatch.db"
+        proc = start(config)
+        began = lambda: rows(db, "SELECT count(*) AS n FROM runs WHERE status = 'running'")[0]["n"] == 3  # noqa: E731
+        assert _wait_for(proc, began), proc.log.read_text()  # type: ignore[attr-defined]
+        children = batch_children(proc.pid)
+        assert len(children) == 1
+        os.kill(proc.pid, sig)
+        code, report, out = finish(proc, timeout=120)
+        gone, alive = psutil.wait_procs(children, timeout=30)
+        assert not alive, f"crawl processes still running after govwatch crawl ended: {alive}"
+        assert "Traceback" not in out, out[-3000:]
+        assert "stopped by a signal: 3 site(s) not crawled: s3, s4, s5" in out, out[-3000:]
+        assert not running_runs(db), rows(db, "SELECT * FROM runs")
+        runs = rows(db, "SELECT site, status, counts FROM runs")
+        assert len(runs) == 3, runs  # the second batch never began
+        # the crawl process stopped when told, its runs cut short (not crawled to their end)
+        assert {json.loads(r["counts"])["finish_reason"] for r in runs} == {"shutdown"}, runs
+        for site in sites.values():
+            site.latency = 0.0  # type: ignore[attr-defined]
+        code, again, out = crawl(config)
+    assert code == 0 and {r["status"] for r in again["runs"]} == {"ok"}, out[-3000:]
+    check_others(db, sites, culprit="")
