@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler import clock, console
+from crawler import clock
 from crawler.children import child_env
 from crawler.config import Config, SiteConfig
 from crawler.crawl.lock import SiteLock, SiteLocked
@@ -455,7 +455,8 @@ def run_batches(
     config: Config, config_path: Path, sites: list[SiteConfig], store: Store, database: Path
 ) -> list[RunResult]:
     """``govwatch crawl`` with several sites: ``crawl.processes`` crawl processes at once over batches
-    of at most ``crawl.batch_size`` sites; the processes' output goes to this one's stderr."""
+    of at most ``crawl.batch_size`` sites; the processes' output goes to this one's stderr. Stopped
+    by SIGTERM or SIGINT, it returns the runs begun until then (no result for the other sites)."""
     del store  # every process opens the database itself; results are read back per batch
     parallel, size = config.crawl.batches(len(sites))
     stop = threading.Event()
@@ -469,14 +470,7 @@ def run_batches(
         stopping=stop.is_set,
     )
     with _stopped_by_signals(stop):
-        results = supervisor.run(sites)
-    if stop.is_set():
-        begun = {r.site for r in results}
-        left = [s.name for s in sites if s.name not in begun]
-        if left:
-            shown = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")
-            console.warning(f"stopped by a signal: {len(left)} site(s) not crawled: {shown}")
-    return results
+        return supervisor.run(sites)
 
 
 @contextlib.contextmanager

@@ -140,6 +140,11 @@ def run_crawl(
             if config.path is None:
                 raise click.UsageError("several sites are crawled from a configuration file")
             results = run_batches(config, config.path, sites, store, database)
+            begun = {r.site for r in results}
+            left = [s.name for s in sites if s.name not in begun]
+            if left:  # SIGTERM or Ctrl-C stopped the crawl before these began
+                shown = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")
+                console.warning(f"stopped by a signal: {len(left)} site(s) not crawled: {shown}")
     except Exception as exc:  # the database cannot be opened or written at all: one line, no traceback
         problem = storage_problem(exc, database)
         if problem is None:
