@@ -4,7 +4,8 @@ each (``govwatch crawl --batch-child``), and what happens when one of them dies.
 A crawl process that ends by itself has recorded every run it began. One that dies — killed for
 memory, crashed, or stopped because it stalled (its heartbeat file untouched for ``STALL`` seconds:
 a page holding the reactor) — leaves the runs it was crawling ``running``. The supervisor then
-sorts the batch's sites:
+sorts the batch's sites by the runs the process said it began (a line each in its heartbeat file:
+another crawl of the same database may have runs of the same sites, never taken for its own):
 
 - runs the process finished stand;
 - sites it never began are crawled again in a batch like any other;
