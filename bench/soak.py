@@ -337,10 +337,11 @@ def batches(args: argparse.Namespace) -> int:
 `python bench/soak.py --trials 0 --fault-rounds 0 --writer-rounds 0 --batch-trials {args.batch_trials} --seed {args.seed}` — {took / 60:.1f} min.
 
 Each trial: `govwatch crawl` of 8 sites (Hanweb and TRS, 6 releases each, each on its own local
-server) in crawl processes of 3 sites; a clean first crawl, then 5 sites publish 2 releases each
-and 2 edit one; the crawl that finds them is SIGKILLed after a random number (1–40) of recorded
-fetches — one crawl process (trials alternate) or `govwatch crawl` with its crawl processes — then
-crawled again. Sinks: a JSON Lines file and a webhook on 127.0.0.1.
+server) in crawl processes of 3 sites, `crawl.processes` (2 here) at once; a clean first crawl,
+then 6 sites publish 2 releases each and 2 edit one; the crawl that finds them is SIGKILLed after a
+random number (1–40) of recorded fetches — one of its crawl processes (trials alternate) or
+`govwatch crawl` with all of them — then crawled again. Sinks: a JSON Lines file and a webhook on
+127.0.0.1.
 
 | check | result |
 |---|---|
