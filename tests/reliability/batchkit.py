@@ -214,7 +214,7 @@ def kill_trial(
         target = rng.randint(1, 40)
         if variant == "child":
             when: Any = f"a crawl process after {target} fetches"
-            hit = _wait_for(proc, lambda: fetch_count(db, before) >= target and batch_children(proc.pid))
+            hit = wait_for(proc, lambda: fetch_count(db, before) >= target and batch_children(proc.pid))
             killed = kill_children(proc.pid, rng) if hit else []
             code, _report, out = finish(proc)
             if code not in (0, 1):
@@ -225,7 +225,7 @@ def kill_trial(
                 problems.append(f"runs left running after the supervisor settled: {left}")
         else:
             when = f"everything after {target} fetches"
-            hit = _wait_for(proc, lambda: fetch_count(db, before) >= target)
+            hit = wait_for(proc, lambda: fetch_count(db, before) >= target)
             killed = [proc.pid] if hit and proc.poll() is None else []
             kill_tree(proc)
         progress = fetch_count(db, before)
@@ -249,7 +249,8 @@ def kill_trial(
     }
 
 
-def _wait_for(proc: subprocess.Popen[str], predicate: Any, timeout: float = 300) -> bool:
+def wait_for(proc: subprocess.Popen[str], predicate: Any, timeout: float = 300) -> bool:
+    """Poll ``predicate()`` until it holds (True) or ``proc`` ends or ``timeout`` passes (False)."""
     deadline = time.monotonic() + timeout
     while proc.poll() is None and time.monotonic() < deadline:
         try:

@@ -14,7 +14,6 @@ import pytest
 
 from tests.helpers import rows, write_config
 from tests.reliability.batchkit import (
-    _wait_for,
     batch_children,
     batch_site,
     entries,
@@ -25,6 +24,7 @@ from tests.reliability.batchkit import (
     running_runs,
     serving,
     start,
+    wait_for,
 )
 from tests.reliability.kit import fetch_count, integrity
 
@@ -59,7 +59,7 @@ def test_two_batch_crawls_of_disjoint_sites_one_killed(tmp_path: Path, kill: str
         db = tmp_path / "govwatch.db"
         a, b = start(config, *site_args(one)), start(config, *site_args(two))
         target = rng.randint(3, 30)
-        assert _wait_for(a, lambda: fetch_count(db, 0) >= target and batch_children(a.pid)), "never crawled"
+        assert wait_for(a, lambda: fetch_count(db, 0) >= target and batch_children(a.pid)), "never crawled"
         if kill == "child":
             assert kill_children(a.pid)
             code, _report, out = finish(a)
@@ -94,7 +94,7 @@ def test_two_batch_crawls_of_overlapping_sites_skip_what_the_other_holds(tmp_pat
         db = tmp_path / "govwatch.db"
         a = start(config, *site_args(one))
         began = lambda: len(rows(db, "SELECT id FROM runs WHERE status = 'running'")) == len(one)  # noqa: E731
-        assert _wait_for(a, began), "the first crawl never began its sites"
+        assert wait_for(a, began), "the first crawl never began its sites"
         b = start(config, *site_args(two))
         code_b, report_b, out_b = finish(b)
         for name in shared:

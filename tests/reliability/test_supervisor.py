@@ -21,9 +21,8 @@ import pytest
 from crawler.config.build import load_config
 from crawler.crawl.batches import Supervisor
 from crawler.demo.server import SiteServer
-from tests.helpers import env_with, rows, write_config
+from tests.helpers import rows, write_config
 from tests.reliability.batchkit import (
-    _wait_for,
     batch_children,
     batch_site,
     crawl,
@@ -33,6 +32,7 @@ from tests.reliability.batchkit import (
     running_runs,
     serving,
     start,
+    wait_for,
 )
 from tests.reliability.kit import NOW, integrity
 
@@ -46,9 +46,7 @@ STALL = 8.0
 @pytest.fixture
 def crawl_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """The crawl processes the supervisor starts see the sample sites' time (nothing is stale)."""
-    for key, value in env_with(NOW).items():
-        if key == "GOVWATCH_NOW":
-            monkeypatch.setenv(key, value)
+    monkeypatch.setenv("GOVWATCH_NOW", NOW)
 
 
 def check_others(db: Path, sites: dict[str, Any], culprit: str) -> None:
@@ -157,7 +155,7 @@ def test_govwatch_crawl_stopped_by_a_signal_stops_its_crawl_processes(tmp_path: 
         db = tmp_path / "govwatch.db"
         proc = start(config)
         began = lambda: rows(db, "SELECT count(*) AS n FROM runs WHERE status = 'running'")[0]["n"] == 3  # noqa: E731
-        assert _wait_for(proc, began), proc.log.read_text()  # type: ignore[attr-defined]
+        assert wait_for(proc, began), proc.log.read_text()  # type: ignore[attr-defined]
         children = batch_children(proc.pid)
         assert len(children) == 1
         os.kill(proc.pid, sig)
