@@ -7,7 +7,7 @@ import logging
 from crawler.config import IntegrityConfig, SiteConfig
 from crawler.integrity import check
 from crawler.model import AttachmentFetch, Fetch, Flag, Release
-from crawler.normalize import normalize
+from crawler.normalize import Document, normalize_document
 from crawler.store import RunLedger
 
 log = logging.getLogger("govwatch.crawl")
@@ -19,11 +19,12 @@ def judge(
     previous: Release | None = None,
     integrity: IntegrityConfig | None = None,
 ) -> tuple[Release | None, list[Flag]]:
-    """Normalize and check a fetched page; a page that is not a release turns the fetch into
-    ``gone`` (reason ``gone``) or a failed fetch (every other reason)."""
+    """Normalize and check a fetched page, decoded and parsed once for both; a page that is not a
+    release turns the fetch into ``gone`` (reason ``gone``) or a failed fetch (every other reason)."""
     if fetch.outcome != "ok" or fetch.body is None:
         return None, []
-    release = normalize(fetch.body, fetch.url, fetch.headers)
+    doc = Document(fetch.body, fetch.headers)
+    release = normalize_document(doc, fetch.url)
     if not release.is_release:
         reason = release.not_release_reason or "unknown"
         fetch.not_release_reason = reason
@@ -33,17 +34,18 @@ def judge(
             fetch.outcome = "error"
             fetch.error_kind = "not_release"
         return None, []
-    return release, integrity_flags(fetch.body, release, site_hosts, integrity, previous)
+    return release, integrity_flags(doc, release, site_hosts, integrity, previous)
 
 
 def integrity_flags(
-    body: bytes,
+    body: bytes | Document,
     release: Release,
     site_hosts: frozenset[str],
     integrity: IntegrityConfig | None = None,
     previous: Release | None = None,
 ) -> list[Flag]:
-    """The integrity rules over a page of the site, as the site's ``integrity:`` options say."""
+    """The integrity rules over a page of the site (its bytes, or the :class:`Document` the
+    normalizer read), as the site's ``integrity:`` options say."""
     options = integrity or IntegrityConfig()
     return check(
         body,

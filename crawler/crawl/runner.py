@@ -36,7 +36,7 @@ from crawler.crawl.settings import batch_settings
 from crawler.crawl.sitecrawl import SiteCrawl
 from crawler.crawl.spider import GovSpider
 from crawler.model import Event, Flag, Release
-from crawler.normalize import NORMALIZER_VERSION, normalize
+from crawler.normalize import NORMALIZER_VERSION, Document, normalize_document
 from crawler.store import Store, storage_fault
 from crawler.store.group import GroupCommit
 
@@ -107,10 +107,11 @@ def upgrade_site(store: Store, site: SiteConfig) -> None:
         return
 
     def rederive(raw: bytes, url: str) -> tuple[Release | None, list[Flag]]:
-        release = normalize(raw, url)
+        doc = Document(raw)
+        release = normalize_document(doc, url)
         if not release.is_release:
             return release, []
-        return release, integrity_flags(raw, release, site.hosts, site.integrity)
+        return release, integrity_flags(doc, release, site.hosts, site.integrity)
 
     stats = store.upgrade(site.name, NORMALIZER_VERSION, rederive)
     log.warning(

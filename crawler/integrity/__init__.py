@@ -8,7 +8,8 @@ the site's hosts) returning ``Flag(rule, severity, evidence, location)``::
                   allow_hosts=(), ignore=())   # a site's `integrity:` options
     is_tampered(flags)   # any critical flag
 
-The HTML is parsed once into a :class:`~crawler.integrity.page.Page` that every detector shares.
+The HTML is parsed once into a :class:`~crawler.integrity.page.Page` that every detector shares; given
+the :class:`~crawler.normalize.Document` the normalizer read, ``check`` shares its decoding and tree.
 Host rules (host mismatch, hidden off-site links, off-site redirects) are skipped when ``site_hosts``
 is empty: the site is never guessed.
 """
@@ -21,6 +22,7 @@ from crawler.integrity.detectors import load_all
 from crawler.integrity.page import Page
 from crawler.integrity.registry import DETECTORS, MAX_FLAGS_PER_RULE, register
 from crawler.model import Flag, Release
+from crawler.normalize.document import Document
 
 __all__ = ["DETECTORS", "Page", "check", "is_tampered", "register"]
 
@@ -30,7 +32,7 @@ load_all()
 
 
 def check(
-    html: bytes | str,
+    html: bytes | str | Document,
     release: Release | None,
     previous: Release | None = None,
     site_hosts: Collection[str] | None = None,

@@ -1,6 +1,8 @@
 """One parsed page shared by every detector: the tree, its text passages, links, scripts, metas.
 
-Built once per ``check()`` (lxml is the only parse); detectors read it and never re-parse.
+Built once per ``check()`` from the page's :class:`~crawler.normalize.document.Document`: the text and
+the tree the normalizer read (lxml is the only parse, shared with it); detectors read it and never
+re-parse, and never change the tree.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from lxml import etree
 from crawler.integrity import css, hosts
 from crawler.integrity.lexicon import Scan, may_have_spam, scan
 from crawler.model import Release
+from crawler.normalize.document import Document
+from crawler.normalize.dom import parse
 
 # elements that own a passage of text (inline children - a, span, font, b … - merge into it, so a
 # phrase split across inline tags still reads as one)
@@ -63,29 +67,25 @@ class LinkRef:
     hidden: Hidden | None
 
 
-def _text_of(raw: bytes | str) -> str:
-    if isinstance(raw, bytes):
-        from crawler.normalize.decode import decode_html
-
-        text, _ = decode_html(raw)
-    else:
-        text = raw
-    return _CONTROL.sub("", text)
+_EMPTY = "<html><body></body></html>"
 
 
-_PARSER = etree.HTMLParser(encoding="utf-8", recover=True, remove_comments=False, huge_tree=False)
-_EMPTY = b"<html><body></body></html>"
+def _document(raw: bytes | str | Document) -> Document:
+    if isinstance(raw, Document):
+        return raw
+    return Document.of_text(raw) if isinstance(raw, str) else Document(raw)
 
 
-def _parse(text: str) -> etree._Element:
-    """Plain lxml elements (no lxml.html element-class lookup: it costs a third of the walk)."""
-    try:
-        root = etree.fromstring(text.encode("utf-8", "replace") or _EMPTY, _PARSER)
-    except (etree.ParserError, ValueError, etree.XMLSyntaxError):
-        root = None
+def _read(doc: Document) -> tuple[str, etree._Element]:
+    """The text the rules read (control characters dropped) and its tree: the document's own tree,
+    read as parsed, unless dropping them changed the text (then that text is parsed)."""
+    text = doc.text
+    clean = _CONTROL.sub("", text)
+    root = doc.tree if clean == text else parse(clean)
     if root is None:
-        root = etree.fromstring(_EMPTY, _PARSER)
-    return root
+        root = parse(_EMPTY)
+    assert root is not None
+    return clean, root
 
 
 class Page:
@@ -93,17 +93,16 @@ class Page:
 
     def __init__(
         self,
-        text: str,
+        doc: Document,
         release: Release | None,
         site_hosts: Collection[str] | None,
         allow_hosts: Collection[str] | None = None,
     ):
-        self.text = text
+        self.text, self.root = _read(doc)
         self.release = release
         self.base_url = release.url if release is not None else None
         self.sites = hosts.site_set(site_hosts)
         self.allowed = hosts.site_set(hosts.host_of(h) if "/" in h else h for h in allow_hosts or ())
-        self.root = _parse(text)
         self.passages: list[Passage] = []
         self.links: list[LinkRef] = []  # links inside hidden elements
         self.scripts: list[tuple[etree._Element, str]] = []  # (element, inline code)
@@ -118,9 +117,11 @@ class Page:
 
     @classmethod
     def build(
-        cls, raw: bytes | str, release: Release | None = None, site_hosts=None, allow_hosts=None
+        cls, raw: bytes | str | Document, release: Release | None = None, site_hosts=None, allow_hosts=None
     ) -> Page:
-        return cls(_text_of(raw), release, site_hosts, allow_hosts)
+        """The page of ``raw``: its bytes, its text, or the :class:`Document` the normalizer read
+        (then its decoding and parse are shared, and its tree only read)."""
+        return cls(_document(raw), release, site_hosts, allow_hosts)
 
     @property
     def has_sites(self) -> bool:

@@ -15,9 +15,9 @@ from .classify import Signals, classify, count_dated_links, signals_from
 from .crumbs import breadcrumb
 from .dateline import date_line
 from .dates import parse_date, parse_datetime
-from .decode import decode_html
 from .disclosure import read_block
-from .dom import Index, drop, parse, strip_invisible, text_of
+from .document import Document
+from .dom import Index, drop, strip_invisible, text_of
 from .hashing import content_hash
 from .links import ATTACHMENT_BLOCK_MARKS, base_url, collect, has_attachment_block
 from .meta import read_meta
@@ -42,15 +42,19 @@ def _not_release(url: str, reason: str, encoding: str | None) -> Release:
 
 def normalize(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> Release:
     """The normalized :class:`Release` of one fetched page (see docs/ARCHITECTURE.md, "The normalized release")."""
-    if not body or not body.strip():
+    return normalize_document(Document(body, headers), url, shared=False)
+
+
+def normalize_document(doc: Document, url: str, *, shared: bool = True) -> Release:
+    """:func:`normalize` of a :class:`Document` others read too: the normalizer changes only its own
+    copy of the tree (``shared=False``: nothing else reads it, the parsed tree itself is used)."""
+    body = doc.body
+    if body is not None and (not body or not body.strip()):
         return _not_release(url, "empty", None)
-    try:
-        text, encoding = decode_html(body, headers)
-    except (LookupError, UnicodeError, ValueError):  # a codec that chokes on hostile bytes
-        text, encoding = body.decode("utf-8", errors="replace"), "utf-8"
+    text, encoding = doc.text, doc.encoding or "utf-8"
     if _looks_binary(text):
         return _not_release(url, "unknown", encoding)
-    root = parse(text)
+    root = doc.tree_to_change() if shared else doc.take_tree()
     if root is None:
         return _not_release(url, "empty", encoding)
     try:
