@@ -16,7 +16,9 @@ import zstandard
 
 from crawler.model import Event, Release
 
-_COMPRESSOR = zstandard.ZstdCompressor(level=10)
+#: level 5: on the real pages' HTML 2.7× faster than level 10 for 2.6% more bytes (a new version's
+#: page is compressed in the crawl's one thread)
+_COMPRESSOR = zstandard.ZstdCompressor(level=5)
 _DECOMPRESSOR = zstandard.ZstdDecompressor()
 
 
