@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import glob
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -133,9 +133,11 @@ def config_from_dict(
     source: str = "<embedded>",
     base_dir: Path | str | None = None,
     path: Path | None = None,
+    only: Collection[str] | None = None,
 ) -> Config:
     """Validate a parsed config mapping (from YAML with line info, or a plain dict); ``ConfigError``
-    with every problem found."""
+    with every problem found. ``only``: validate and keep only the sites of these names (a batch
+    process of a configuration its supervisor validated whole: its cost stays that of its sites)."""
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     data = {} if data is None else data
     if not isinstance(data, Mapping):
@@ -156,6 +158,10 @@ def config_from_dict(
     located += _included_sites(data, base, include_issues)
     issues += [dataclasses.replace(i, source=i.source or source) for i in include_issues]
     sites: list[tuple[At, object, SiteConfig]] = []
+    if only is not None:
+        located = [
+            (at, raw) for at, raw in located if not isinstance(raw, Mapping) or raw.get("name") in only
+        ]
     for at, raw in located:
         site_issues: list[Issue] = []
         site = _validate(site_model, raw, at.source, base, site_issues)
@@ -165,7 +171,8 @@ def config_from_dict(
     _unique_site_names(sites, issues)
     if config is not None:
         _unique_sink_names(config, data, root, issues)
-        _sink_sites(config, [site.name for _, _, site in sites], data, root, issues)
+        if only is None:
+            _sink_sites(config, [site.name for _, _, site in sites], data, root, issues)
     if issues:
         raise ConfigError(issues=_ordered(issues, source))
     assert config is not None
@@ -207,12 +214,14 @@ def _ordered(issues: list[Issue], source: str) -> list[Issue]:
     return sorted(issues, key=key)
 
 
-def load_config(path: Path | str) -> Config:
+def load_config(path: Path | str, only: Collection[str] | None = None) -> Config:
     """Read ``config.yaml`` and the site files it includes; ``ConfigError`` names file, line and key
-    of every problem."""
+    of every problem. ``only``: as in :func:`config_from_dict`."""
     path = Path(path)
     source = _display(path)
     data = _read(path, source)
     if data is not None and not isinstance(data, Mapping):
         raise ConfigError(f"the top level must be a mapping of keys, got {show(data)}", source, 1)
-    return config_from_dict(data, source=source, base_dir=path.resolve().parent, path=path.resolve())
+    return config_from_dict(
+        data, source=source, base_dir=path.resolve().parent, path=path.resolve(), only=only
+    )

@@ -12,6 +12,7 @@ says what was tried, in this order.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,15 +70,16 @@ def find_config(config_path: Path | str | None) -> Path | None:
     return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
 
 
-def require_config(config_path: Path | str | None) -> Config:
-    """The configuration a command cannot run without: ``--config`` or ``./config.yaml``."""
+def require_config(config_path: Path | str | None, only: Collection[str] | None = None) -> Config:
+    """The configuration a command cannot run without: ``--config`` or ``./config.yaml`` (``only``:
+    with only these sites, see ``load_config``)."""
     path = find_config(config_path)
     if path is None:
         raise NotFound(
             f"no configuration: tried --config (not given) and ./{DEFAULT_CONFIG} (not there); "
             "`govwatch init` writes one"
         )
-    return load_config(path)
+    return load_config(path, only)
 
 
 def locate(db: Path | str | None, config_path: Path | str | None, *, load: bool = True) -> Location:

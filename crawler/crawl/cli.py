@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,12 +33,12 @@ class BatchOptions:
 SUMMARY = ("site", "run", "status", "requests", "new", "changed", "removed", "tampered", "failed", "reason")
 
 
-def load_or_exit(path: Path | None) -> Config:
+def load_or_exit(path: Path | None, only: Collection[str] | None = None) -> Config:
     """The configuration (``--config``, else ./config.yaml), or the problems and exit 2."""
     from crawler.config.locate import require_config
 
     try:
-        return require_config(path)
+        return require_config(path, only)
     except ConfigError as exc:
         console.fail(exc)
 
@@ -222,8 +223,9 @@ def crawl(
     Exit status: 0 when every run is ok or partial, 1 when any failed or was skipped (its site's
     lock was held), 2 for configuration or usage errors.
     """
-    config = load_or_exit(config_path)
     if sites_file is not None:
         site_names = (*site_names, *sites_file.read_text(encoding="utf-8").split())
+    # a batch process reads only its own sites: its supervisor validated the whole configuration
+    config = load_or_exit(config_path, only=set(site_names) if batch_child and site_names else None)
     batch = BatchOptions(True, run_timeout, heartbeat) if batch_child else None
     sys.exit(run_crawl(config, site_names, db, report_json, not no_notify, fmt, batch=batch))
