@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import css2xpath
 
 from crawler.net.urlpolicy import join
 from crawler.normalize.decode import decode_html
@@ -64,12 +66,15 @@ def absolute(href: str | None, base: str) -> str | None:
     return join(base, href)
 
 
-def link_item(anchor: Selector, base: str, context_text: str | None = None) -> ListItem | None:
+def link_item(
+    anchor: Selector | etree._Element, base: str, context_text: str | None = None
+) -> ListItem | None:
     """A ListItem from an ``<a>``: title from @title or the text, date from the text around it."""
-    url = absolute(anchor.attrib.get("href"), base)
+    element = anchor.root if isinstance(anchor, Selector) else anchor
+    url = absolute(element.get("href"), base)
     if not url:
         return None
-    title = clean(anchor.attrib.get("title")) or clean(" ".join(anchor.css("::text").getall()))
+    title = clean(element.get("title")) or clean(" ".join(texts(element)))
     date = find_date(context_text) or date_from_url(url)
     return ListItem(url=url, title=title, date=date)
 
@@ -84,5 +89,14 @@ def dedupe(items: Iterable[ListItem]) -> list[ListItem]:
     return out
 
 
-def text_of(node: Selector) -> str:
-    return " ".join(node.css("::text").getall())
+#: parsel's ``::text`` as one compiled XPath: the text nodes under an element, in document order
+_TEXTS = etree.XPath(css2xpath("::text"))
+
+
+def texts(element: etree._Element) -> list[str]:
+    """``Selector(root=element).css("::text").getall()``, without a Selector per text node."""
+    return [str(t) for t in _TEXTS(element)]
+
+
+def text_of(node: Selector | etree._Element) -> str:
+    return " ".join(texts(node.root if isinstance(node, Selector) else node))

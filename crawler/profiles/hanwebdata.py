@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass, field
 from html import unescape
 
-from parsel import Selector
+from lxml import etree
+from parsel.csstranslator import css2xpath
 
 from crawler.net.urlpolicy import join
 from crawler.profiles.base import ListItem
@@ -71,13 +72,27 @@ def tag_int(text: str, tag: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+#: one parser for every record (parsel makes a parser per document: most of a record's cost)
+_PARSER = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+#: parsel's CSS, compiled once to XPath on plain lxml elements
+_ANCHORS = etree.XPath(css2xpath("a[href]"))
+_MARKED = etree.XPath(css2xpath("span ::text, b ::text, i ::text, em ::text, font ::text"))
+
+
+def _record_root(html: str) -> etree._Element:
+    """The record's tree, parsed as ``parsel.Selector(text=...)`` parses it."""
+    body = f"<div>{html}</div>".strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    root = etree.fromstring(body, parser=_PARSER)
+    return root if root is not None else etree.fromstring(b"<html/>", parser=_PARSER)
+
+
 def record_item(html: str, base: str) -> ListItem | None:
-    node = Selector(text=f"<div>{html}</div>")
-    anchors = [a for a in node.css("a[href]") if not a.attrib["href"].lower().startswith("javascript")]
+    node = _record_root(html)
+    anchors = [a for a in _ANCHORS(node) if not a.get("href").lower().startswith("javascript")]
     if not anchors:
         return None
-    anchor = next((a for a in anchors if "/art/" in a.attrib["href"]), anchors[0])
-    marked = " ".join(node.css("span ::text, b ::text, i ::text, em ::text, font ::text").getall())
+    anchor = next((a for a in anchors if "/art/" in a.get("href")), anchors[0])
+    marked = " ".join(str(t) for t in _MARKED(node))
     rest = text_of(node).replace(text_of(anchor), " ")
     return link_item(anchor, base, context_text=marked if find_date(marked) else rest)
 

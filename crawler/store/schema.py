@@ -552,3 +552,11 @@ def m011_delivery_parts(db: Database) -> None:
         "INSERT INTO sink_starts (sink, after_event, started_at) SELECT DISTINCT sink, 0, ? FROM deliveries",
         [stamp],
     )
+
+
+@MIGRATIONS()
+def m012_releases_site_status(db: Database) -> None:
+    """One site's releases of one status: the after-run checks count a site's live releases
+    (``site_health``) and mark their links seen. With only ``releases_status`` to go by, SQLite read
+    every live release of every site for each site's run, a cost that grew with the database."""
+    _run(db, "CREATE INDEX releases_site_status ON releases (site, status)")

@@ -62,6 +62,7 @@ def test_database_from_older_schema_keeps_rows_and_gains_search(tmp_path):
             "m008_evidence",
             "m010_attachments",
             "m011_delivery_parts",
+            "m012_releases_site_status",
         ]
         assert any(name.endswith("_compact_versions") for name in applied), applied
         assert store.release(INDEX_NO)["first_seen"] == ts
