@@ -84,8 +84,9 @@ def batch_settings(sites: list[SiteConfig], config: Config) -> dict[str, Any]:
         "CONCURRENT_REQUESTS_PER_DOMAIN": min(p.concurrency_per_host for p in politeness),
         # breadth first across hosts: the next request comes from the least busy host
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
-        # a callback yields a handful of requests: Scrapy starts this many item workers per callback
-        "CONCURRENT_ITEMS": 8,
+        # a callback yields a handful of requests and no items: Scrapy starts this many item workers
+        # (asyncio tasks) per callback, and one hands each request to the engine as well as eight
+        "CONCURRENT_ITEMS": 1,
         # its check re-parses the callback source for every response (bound methods miss its cache)
         "WARN_ON_GENERATOR_RETURN_VALUE": False,
         # requests that carry no site (robots.txt) get the shortest of the sites' download timeouts:

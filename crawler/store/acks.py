@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from crawler.store.codec import loads
+from crawler.store.codec import loads, select
 
 
 def current_evidence(db: Database, key: str, rule: str) -> list[str]:
@@ -48,5 +48,5 @@ def acknowledged(db: Database, key: str) -> set[tuple[str, str]]:
     """``(rule, evidence)`` pairs reviewed on ``key``."""
     return {
         (row["rule"], row["evidence"])
-        for row in db.query("SELECT rule, evidence FROM acks WHERE key = ?", [key])
+        for row in select(db, "SELECT rule, evidence FROM acks WHERE key = ?", [key])
     }

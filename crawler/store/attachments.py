@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from sqlite_utils import Database
 
 from crawler.model import AttachmentFetch, Release
-from crawler.store.codec import compress, content_hash, insert
+from crawler.store.codec import compress, content_hash, insert, select
 from crawler.store.diffing import char_diff, short_diff
 from crawler.store.health import write_link_check
 
@@ -214,7 +214,8 @@ def texts(db: Database, key: str) -> list[str]:
     """The extracted texts of the files the release's current version lists (for the search index)."""
     return [
         str(row["text"])
-        for row in db.query(
+        for row in select(
+            db,
             "SELECT f.text FROM releases r JOIN versions v ON v.key = r.key AND v.version = r.current_version "
             "JOIN version_attachments a ON a.version_id = v.id JOIN attachment_files f ON f.sha256 = a.sha256 "
             "WHERE r.key = ? AND f.text IS NOT NULL ORDER BY a.position",

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from crawler.model import Event
-from crawler.store.codec import unpack_fields
+from crawler.store.codec import select, unpack_fields
 from crawler.store.events import emit
 
 if TYPE_CHECKING:
@@ -218,7 +218,8 @@ class HealthTables:
         with self._store._write() as db:
             before = {
                 (r["url"], r["kind"]): r["first_seen"]
-                for r in db.query(
+                for r in select(
+                    db,
                     "SELECT url, kind, first_seen FROM release_links WHERE site = ? AND key = ?",
                     [site, release.key],
                 )

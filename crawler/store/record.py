@@ -13,7 +13,16 @@ from sqlite_utils import Database
 from crawler.model import AttachmentFetch, Event, Fetch, Flag, Release
 from crawler.store import acks, evidence
 from crawler.store import attachments as files
-from crawler.store.codec import compress, content_hash, dumps, insert, loads, pack_fields, unpack_fields
+from crawler.store.codec import (
+    compress,
+    content_hash,
+    dumps,
+    insert,
+    loads,
+    pack_fields,
+    select_one,
+    unpack_fields,
+)
 from crawler.store.diffing import char_diff, diff_details, short_diff, version_text
 from crawler.store.events import emit
 from crawler.store.search import bigrams
@@ -34,7 +43,7 @@ RELEASE_FIELDS = (
 
 
 def _one(db: Database, sql: str, params: list[Any]) -> dict[str, Any] | None:
-    return next(iter(db.query(sql, params)), None)
+    return select_one(db, sql, params)
 
 
 def _critical(flags: list[dict[str, Any]]) -> set[tuple[str, str]]:

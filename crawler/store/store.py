@@ -27,7 +27,7 @@ from crawler.store import acks, outbox, parts, upgrade
 from crawler.store import attachments as attachment_rows
 from crawler.store.archive import ArchiveReader
 from crawler.store.attachments import AttachmentState
-from crawler.store.codec import decompress, dumps, event_from_row, insert, loads, unpack_fields
+from crawler.store.codec import decompress, dumps, event_from_row, insert, loads, select_one, unpack_fields
 from crawler.store.columns import record_column, typical_items
 from crawler.store.diffing import changed_fields, char_diff, version_text
 from crawler.store.evidence import StoredPage, stored_pages
@@ -459,15 +459,11 @@ class Store:
 
     def current_release_for_url(self, url: str) -> Release | None:
         """The current version of the release seen at ``url`` (integrity's ``previous``), else None."""
-        row = next(
-            iter(
-                self.db.query(
-                    "SELECT v.fields, v.body FROM release_urls u JOIN releases r ON r.key = u.key "
-                    "JOIN versions v ON v.key = r.key AND v.version = r.current_version WHERE u.url = ?",
-                    [url],
-                )
-            ),
-            None,
+        row = select_one(
+            self.db,
+            "SELECT v.fields, v.body FROM release_urls u JOIN releases r ON r.key = u.key "
+            "JOIN versions v ON v.key = r.key AND v.version = r.current_version WHERE u.url = ?",
+            [url],
         )
         return Release.from_dict(unpack_fields(row["fields"], row["body"])) if row else None
 
