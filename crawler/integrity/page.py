@@ -156,13 +156,14 @@ class Page:
     def _own_hidden(self, el: etree._Element, tag: str) -> Hidden | None:
         if tag == "marquee":
             return Hidden(el, "marquee")
-        attrib = el.attrib
-        if "hidden" in attrib:
+        if not el.keys():  # most elements carry no attribute at all
+            return None
+        if el.get("hidden") is not None:
             return Hidden(el, "hidden attribute")
-        reason = css.hidden_reason(attrib.get("style"))
+        reason = css.hidden_reason(el.get("style"))
         if reason:
             return Hidden(el, reason)
-        found = self.rules.reason(attrib.get("id"), attrib.get("class"))
+        found = self.rules.reason(el.get("id"), el.get("class"))
         if found:
             return Hidden(el, found[1], found[0])
         return None
