@@ -243,7 +243,9 @@ def test_site_integrity_unknown_rule_names_file_line_and_key(tmp_path):
 def test_a_batch_reads_only_its_own_sites(tmp_path):
     # a batch process of a configuration its supervisor validated whole validates and keeps only
     # the sites of its batch: its start-up cost does not grow with the whole configuration
-    text = MINIMAL + """\
+    text = (
+        MINIMAL
+        + """\
   - name: other
     base_url: https://www.other.gov.cn
     profile: hanweb
@@ -251,6 +253,7 @@ def test_a_batch_reads_only_its_own_sites(tmp_path):
       - {name: 通知, url: "https://www.other.gov.cn/col/col1/index.html"}
       - {name: 通知, url: "not a url"}
 """
+    )
     path = write(tmp_path / "c.yaml", text)
     with pytest.raises(ConfigError, match="not a url"):
         load_config(path)
