@@ -285,12 +285,17 @@ rest, as for the bare spider (plus ≈ 1 s of start-up). Two Scrapy defaults cos
 that and are now off: 100 asyncio item workers started per callback (`CONCURRENT_ITEMS`) and the
 re-parsing of each callback's source on every response (`WARN_ON_GENERATOR_RETURN_VALUE`); they
 took the 1,000-release crawl from 13.9 s to 7.6 s.
-Plan: (1) group the store's writes of several fetches into one transaction, committing every ~50 ms
-(≈ 0.5 ms/page); (2) share one lxml tree between normalize and integrity (≈ 0.2 ms/page); (3) judge
-pages in a worker process — tried: no measurable gain on this 2-core machine, where the local server,
-the crawl and the worker share two cores; worth measuring again on ≥ 4 cores. In production the
-bound is politeness, not CPU: with the default `download_delay: 1.0` a site is crawled at about one
-page per second, so at ≈ 3.6 ms of CPU per page one core keeps up with hundreds of sites at once."""
+Done since: (1) the store's writes grouped into one transaction every 50 ms (`store/group.py`);
+(2) one decode and one lxml parse per page, shared by normalize and integrity
+(`normalize.Document`); (3) what the profile showed next: zstd levels that fit the data (evidence
+JSON at 9, not 19; raw HTML at 5, not 10), `to_dict` without `dataclasses.asdict`, one Scrapy item
+worker per callback (`CONCURRENT_ITEMS: 1`), the per-page reads without sqlite-utils' savepoints.
+Left: normalize (its disclosure block and date line) and the integrity tree walk are the largest
+of govwatch's own costs; judging pages in a worker process was tried and gave nothing measurable
+on this 2-core machine, where the local server, the crawl and the worker share two cores — worth
+measuring again on ≥ 4 cores. In production the bound is politeness, not CPU: with the default
+`download_delay: 1.0` a site is crawled at about one page per second, so at ≈ 3.6 ms of CPU per page
+one core keeps up with hundreds of sites at once."""
 
 
 if __name__ == "__main__":
