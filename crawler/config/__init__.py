@@ -6,7 +6,7 @@ key, its default and its meaning: docs/CONFIG.md. Sink types and CMS profiles de
 (``crawler.config.kinds`` asks their registries, and the integrity detectors' for rule names); ``json_schema()`` is the JSON Schema for editors.
 """
 
-from crawler.config.build import config_from_dict, load_config
+from crawler.config.build import BatchConfigs, config_from_dict, load_batch_config, load_config
 from crawler.config.durations import parse_duration
 from crawler.config.errors import ConfigError, Issue
 from crawler.config.kinds import json_schema
@@ -29,6 +29,7 @@ from crawler.config.schema import (
 )
 
 __all__ = [
+    "BatchConfigs",
     "COLUMN_KINDS",
     "STALE_AFTER_BY_KIND",
     "ColumnConfig",
@@ -47,6 +48,7 @@ __all__ = [
     "config_from_dict",
     "cron_trigger",
     "json_schema",
+    "load_batch_config",
     "load_config",
     "parse_duration",
     "user_agent",

@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from crawler.config import kinds
@@ -224,4 +225,62 @@ def load_config(path: Path | str, only: Collection[str] | None = None) -> Config
         raise ConfigError(f"the top level must be a mapping of keys, got {show(data)}", source, 1)
     return config_from_dict(
         data, source=source, base_dir=path.resolve().parent, path=path.resolve(), only=only
+    )
+
+
+def _plain(value: object) -> object:
+    """YAML's line-numbered mappings and lists as plain ``dict`` and ``list`` (for dumping)."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+class BatchConfigs:
+    """A configuration file read once, written out per batch of sites with only that batch's sites
+    (included site files inlined): a batch process then parses its own sites, not all of them —
+    at 10,000 sites in 20 batches, one YAML read instead of 21. Built by the batch supervisor from
+    the file the whole of which it validated; read back with :func:`load_batch_config`."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        data = _read(self.path, _display(self.path))
+        if not isinstance(data, Mapping):
+            raise ConfigError("the top level must be a mapping of keys", _display(self.path), 1)
+        self.top = {k: _plain(v) for k, v in data.items() if k not in ("sites", "include")}
+        inline = data.get("sites")
+        raws = list(inline) if isinstance(inline, list) else []
+        raws += [raw for _, raw in _included_sites(data, self.path.resolve().parent, [])]
+        self.sites = {
+            raw["name"]: _plain(raw)
+            for raw in raws
+            if isinstance(raw, Mapping) and isinstance(raw.get("name"), str)
+        }
+
+    def text(self, names: Collection[str]) -> str | None:
+        """The configuration with only the sites ``names`` (None when one of them is not in the
+        file as read: the batch process then reads the file itself)."""
+        if any(name not in self.sites for name in names):
+            return None
+        data = {**self.top, "sites": [self.sites[name] for name in names]}
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+        return yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False)
+
+
+def load_batch_config(path: Path | str, batch: Path) -> Config:
+    """The configuration at ``path`` as a batch process of the supervisor reads it: from ``batch``
+    (:meth:`BatchConfigs.text`), with the paths in it relative to ``path``'s folder as in the file."""
+    path = Path(path)
+    source = _display(path)
+    data = _read(batch, source)
+    if data is not None and not isinstance(data, Mapping):
+        raise ConfigError("the top level must be a mapping of keys", source, 1)
+    sites = data.get("sites") if isinstance(data, Mapping) else None
+    names = (
+        {str(s.get("name")) for s in sites if isinstance(s, Mapping)} if isinstance(sites, list) else set()
+    )
+    # ``only``: a sink's ``sites:`` may name sites of other batches (the supervisor checked them)
+    return config_from_dict(
+        data, source=source, base_dir=path.resolve().parent, path=path.resolve(), only=names
     )

@@ -39,7 +39,7 @@ from typing import Any
 
 from crawler import clock
 from crawler.children import child_env
-from crawler.config import Config, SiteConfig
+from crawler.config import BatchConfigs, Config, ConfigError, SiteConfig
 from crawler.crawl.lock import SiteLock, SiteLocked
 from crawler.crawl.runner import RunResult
 from crawler.store import Store
@@ -137,6 +137,7 @@ class Supervisor:
         self._procs: set[subprocess.Popen[bytes]] = set()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self._configs: BatchConfigs | bool | None = None  # False: the file could not be read
 
     # -- the plan ------------------------------------------------------------------------------------
     def run(self, sites: list[SiteConfig]) -> list[RunResult]:
@@ -256,6 +257,22 @@ class Supervisor:
         except SiteLocked:
             return None
 
+    def _batch_config(self, job: Job, path: Path) -> Path | None:
+        """The configuration with only ``job``'s sites, for its crawl process to read instead of the
+        whole file (read here once); None — the process reads the file — when it cannot be made."""
+        with self._lock:
+            if self._configs is None:
+                try:
+                    self._configs = BatchConfigs(self.config_path)
+                except (ConfigError, OSError):
+                    self._configs = False
+            configs = self._configs
+        text = configs.text(job.sites) if isinstance(configs, BatchConfigs) else None
+        if text is None:
+            return None
+        path.write_text(text, encoding="utf-8")
+        return path
+
     # -- one crawl process -------------------------------------------------------------------------
     def _crawl(self, job: Job, store: Store, before: int) -> Outcome:
         token = next(self._ids)
@@ -264,6 +281,7 @@ class Supervisor:
         report = self.workdir / f"batch-{token}.json"
         log_path = self.workdir / f"batch-{token}.log"
         sites_file.write_text("\n".join(job.sites) + "\n", encoding="utf-8")
+        batch_config = self._batch_config(job, self.workdir / f"batch-{token}.yaml")
         heartbeat.touch()
         cmd = [
             sys.executable,
@@ -285,6 +303,8 @@ class Supervisor:
         ]
         if self.run_timeout:
             cmd += ["--run-timeout", f"{self.run_timeout:g}"]
+        if batch_config is not None:
+            cmd += ["--batch-config", str(batch_config)]
         with contextlib.ExitStack() as files:
             if self.inherit_output:  # the process's lines go to this one's stderr
                 stdout: Any = sys.stderr.fileno()
@@ -312,7 +332,9 @@ class Supervisor:
         outcome = self._outcome(store, job, before, report, returncode, killed, _own_runs(heartbeat))
         if not self.inherit_output:
             outcome.output = _tail(log_path)
-        for path in (sites_file, heartbeat, report, log_path):
+        for path in (sites_file, heartbeat, report, log_path, batch_config):
+            if path is None:
+                continue
             with contextlib.suppress(OSError):
                 path.unlink()
         return outcome

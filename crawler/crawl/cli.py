@@ -43,6 +43,16 @@ def load_or_exit(path: Path | None, only: Collection[str] | None = None) -> Conf
         console.fail(exc)
 
 
+def load_batch_or_exit(path: Path, batch: Path) -> Config:
+    """A batch process's configuration: ``path`` as its supervisor wrote it out for the batch."""
+    from crawler.config import load_batch_config
+
+    try:
+        return load_batch_config(path, batch)
+    except ConfigError as exc:
+        console.fail(exc)
+
+
 def print_summary(results: list[RunResult], fmt: str = "table") -> None:
     """One row per run: counts of events by type and, when a run is not ok, why."""
     rows = []
@@ -201,6 +211,7 @@ def run_crawl(
 @click.option("--batch-child", is_flag=True, hidden=True)
 @click.option("--run-timeout", type=float, default=None, hidden=True)
 @click.option("--heartbeat", type=click.Path(path_type=Path), default=None, hidden=True)
+@click.option("--batch-config", type=click.Path(path_type=Path), default=None, hidden=True)
 @console.format_option()
 def crawl(
     config_path: Path | None,
@@ -212,6 +223,7 @@ def crawl(
     batch_child: bool,
     run_timeout: float | None,
     heartbeat: Path | None,
+    batch_config: Path | None,
     fmt: str,
 ) -> None:
     """Crawl every configured site once (or the ones named with --site) and record what changed.
@@ -226,6 +238,10 @@ def crawl(
     if sites_file is not None:
         site_names = (*site_names, *sites_file.read_text(encoding="utf-8").split())
     # a batch process reads only its own sites: its supervisor validated the whole configuration
-    config = load_or_exit(config_path, only=set(site_names) if batch_child and site_names else None)
+    # (and wrote this batch's sites out: --batch-config)
+    if batch_child and batch_config is not None and config_path is not None:
+        config = load_batch_or_exit(config_path, batch_config)
+    else:
+        config = load_or_exit(config_path, only=set(site_names) if batch_child and site_names else None)
     batch = BatchOptions(True, run_timeout, heartbeat) if batch_child else None
     sys.exit(run_crawl(config, site_names, db, report_json, not no_notify, fmt, batch=batch))

@@ -88,12 +88,19 @@ def test_sites_of_one_batch_keep_their_own_runs_and_bounds(tmp_path: Path) -> No
         write_config(tmp_path, entries, crawl={"processes": 1})
         pids: list[int] = []
         seen: set[int] = set()
+        configs: set[str] = set()  # the configuration each batch process read
         done = threading.Event()
 
         def watch(pid: int) -> None:
             def loop() -> None:
                 while not done.wait(0.2):
-                    seen.update(p.pid for p in batch_children(pid))
+                    for child in batch_children(pid):
+                        seen.add(child.pid)
+                        with contextlib.suppress(psutil.Error):
+                            cmd = child.cmdline()
+                            configs.add(
+                                cmd[cmd.index("--batch-config") + 1] if "--batch-config" in cmd else ""
+                            )
 
             pids.append(pid)
             threading.Thread(target=loop, daemon=True).start()
@@ -106,6 +113,8 @@ def test_sites_of_one_batch_keep_their_own_runs_and_bounds(tmp_path: Path) -> No
     assert {s: r["status"] for s, r in runs.items()} == {"a": "ok", "trap": "partial", "c": "ok"}, runs
     assert json.loads(runs["trap"]["counts"])["bounded"], runs["trap"]
     assert len(seen) == 1, f"one crawl process for the batch, saw {len(seen)}"
+    # it read its own sites, written out by the supervisor, not the whole configuration file
+    assert len(configs) == 1 and "" not in configs, configs
     releases = rows(db, "SELECT site, count(*) AS n FROM releases GROUP BY site")
     stored = {r["site"]: r["n"] for r in releases}
     assert stored["a"] == 9 and stored["c"] == 9, stored
