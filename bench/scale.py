@@ -17,7 +17,8 @@ estimate per site-year.
 
 ``--large`` adds N = 10,000 (``make bench-scale``). Writes section "N sites" of bench/RESULTS.md.
 A baseline of 10,000 sites is about two CPU hours: ``--workdir DIR --baseline-only`` crawls and keeps
-it, ``--workdir DIR --reuse-baseline`` measures the later cycles against a copy of it.
+it, ``--workdir DIR --reuse-baseline`` measures the later cycles against a copy of it; ``--on DB``
+measures the cycles of the first N sites against an archive in place (a larger baseline cut short).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import sqlite3
@@ -83,7 +85,7 @@ class Cycle:
     events: dict[str, int] = field(default_factory=dict)
 
 
-def write_config(tmp: Path, n: int, port: int) -> Path:
+def write_config(tmp: Path, n: int, port: int, database: Path | None = None) -> Path:
     sites = []
     for i in range(n):
         base = f"http://{address(i)}:{port}"
@@ -104,7 +106,7 @@ def write_config(tmp: Path, n: int, port: int) -> Path:
             }
         )
     data = {
-        "database": str(tmp / "govwatch.db"),
+        "database": str(database or tmp / "govwatch.db"),
         "sinks": [],
         "link_check": {"enabled": False},
         "sites": sites,
@@ -161,7 +163,7 @@ def cycle(name: str, config: Path, now: str) -> Cycle:
     for event in data["events"]:
         if not event.get("baseline"):
             result.events[event["type"]] = result.events.get(event["type"], 0) + 1
-    result.db_mb = db_mb(config.parent / "govwatch.db")
+    result.db_mb = db_mb(Path(yaml.safe_load(config.read_text(encoding="utf-8"))["database"]))
     return result
 
 
@@ -203,6 +205,7 @@ def baseline_cycle(n: int, workdir: Path | None, reuse: bool) -> tuple[Path, int
         for suffix in ("-wal", "-shm"):
             (tmp / f"govwatch.db{suffix}").unlink(missing_ok=True)
         shutil.copyfile(tmp / "baseline.db", tmp / "govwatch.db")
+        migrate(tmp / "govwatch.db")
         return config, data["port"], Cycle(**data["cycle"]), data["server_cpu"], data["commit"]
     port = free_port()
     config = write_config(tmp, n, port)
@@ -247,6 +250,52 @@ def bench_size(n: int, workdir: Path | None = None, reuse: bool = False) -> dict
     }
 
 
+def migrate(db: Path) -> None:
+    """Bring a kept archive to today's schema before a cycle is measured (a new index on a large
+    archive would otherwise be counted in the first cycle)."""
+    from crawler.store import Store
+
+    Store(db).close()
+
+
+def bench_on(n: int, db: Path) -> dict:
+    """The no-change and 1% cycles of sites 0 … N-1 against an archive whose baseline holds them (and
+    maybe more sites: a baseline of a larger N cut short), in place. Its sites' port is read from
+    the ``config.yaml`` beside it."""
+    text = (db.parent / "config.yaml").read_text(encoding="utf-8")
+    found = re.search(r"base_url: http://[0-9.]+:([0-9]+)", text)
+    if found is None:
+        raise SystemExit(f"{db.parent / 'config.yaml'}: no base_url with a port")
+    port = int(found[1])
+    tmp = db.parent / f"cycles-{n}"
+    tmp.mkdir(exist_ok=True)
+    config = write_config(tmp, n, port, database=db)
+    migrate(db)
+    before = Cycle("archive before", db_mb=db_mb(db))
+    server = Server(n, port)
+    try:
+        same = cycle("no change", config, T1)
+    finally:
+        server.stop()
+    server = Server(n, port, publish=0.01)
+    try:
+        published = cycle("1% publish", config, T2)
+    finally:
+        server.stop()
+    versions, per_version, raw_share = version_bytes(db)
+    return {
+        "n": n,
+        "cycles": [same, published],
+        "before": before,
+        "versions": versions,
+        "per_version": per_version,
+        "raw_share": raw_share,
+        "server_cpu_baseline": 0.0,
+        "growth_per_cycle_mb": same.db_mb - before.db_mb,
+        "reused": None,
+    }
+
+
 def report(results: list[dict], notes: str) -> str:
     lines = [
         "| N | cycle | wall s | CPU s | CPU ms / site | requests | peak RSS MB | database MB | runs | events |",
@@ -272,7 +321,8 @@ def report(results: list[dict], notes: str) -> str:
     for r in results:
         n = r["n"]
         growth = r["growth_per_cycle_mb"] * 1024 * 1024 / n
-        whole = r["cycles"][0].db_mb * 1024 * 1024 / max(1, r["versions"])
+        first = r.get("before") or r["cycles"][0]
+        whole = first.db_mb * 1024 * 1024 / max(1, r["versions"])
         year = growth * CYCLES_PER_YEAR + whole * RELEASES_PER_YEAR
         lines.append(
             f"| {n:,} | {r['versions']:,} | {r['per_version']:,.0f} | {r['raw_share']:.0%}"
@@ -301,6 +351,9 @@ def main() -> None:
     parser.add_argument(
         "--baseline-only", action="store_true", help="crawl and keep the baselines, nothing else"
     )
+    parser.add_argument(
+        "--on", type=Path, help="measure the cycles of the first N sites against this archive, in place"
+    )
     args = parser.parse_args()
     if (args.reuse_baseline or args.baseline_only) and not args.workdir:
         parser.error("--reuse-baseline and --baseline-only need --workdir")
@@ -313,7 +366,7 @@ def main() -> None:
         if args.baseline_only:
             print(f"  {baseline_cycle(n, args.workdir, args.reuse_baseline)[2]}", flush=True)
             continue
-        r = bench_size(n, args.workdir, args.reuse_baseline)
+        r = bench_on(n, args.on) if args.on else bench_size(n, args.workdir, args.reuse_baseline)
         for c in r["cycles"]:
             print(f"  {c}", flush=True)
         results.append(r)
