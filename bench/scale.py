@@ -352,7 +352,10 @@ def main() -> None:
         "--baseline-only", action="store_true", help="crawl and keep the baselines, nothing else"
     )
     parser.add_argument(
-        "--on", type=Path, help="measure the cycles of the first N sites against this archive, in place"
+        "--on",
+        type=Path,
+        help="measure the cycles of the first N sites against this archive, in place (with --reuse-baseline:"
+        " the sizes without a kept baseline)",
     )
     args = parser.parse_args()
     if (args.reuse_baseline or args.baseline_only) and not args.workdir:
@@ -366,7 +369,8 @@ def main() -> None:
         if args.baseline_only:
             print(f"  {baseline_cycle(n, args.workdir, args.reuse_baseline)[2]}", flush=True)
             continue
-        r = bench_on(n, args.on) if args.on else bench_size(n, args.workdir, args.reuse_baseline)
+        kept = args.reuse_baseline and args.workdir and (args.workdir / str(n) / "baseline.json").exists()
+        r = bench_on(n, args.on) if args.on and not kept else bench_size(n, args.workdir, args.reuse_baseline)
         for c in r["cycles"]:
             print(f"  {c}", flush=True)
         results.append(r)
