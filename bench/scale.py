@@ -224,19 +224,22 @@ def baseline_cycle(n: int, workdir: Path | None, reuse: bool) -> tuple[Path, int
     return config, port, baseline, server_cpu, None
 
 
+def later_cycles(config: Path, n: int, port: int) -> tuple[Cycle, Cycle]:
+    """The no-change cycle, then the one where 1% of the sites publish a release."""
+    cycles = []
+    for name, now, publish in (("no change", T1, 0.0), ("1% publish", T2, 0.01)):
+        server = Server(n, port, publish=publish)
+        try:
+            cycles.append(cycle(name, config, now))
+        finally:
+            server.stop()
+    return cycles[0], cycles[1]
+
+
 def bench_size(n: int, workdir: Path | None = None, reuse: bool = False) -> dict:
     config, port, baseline, server_cpu, reused = baseline_cycle(n, workdir, reuse)
     tmp = config.parent
-    server = Server(n, port)
-    try:
-        same = cycle("no change", config, T1)
-    finally:
-        server.stop()
-    server = Server(n, port, publish=0.01)
-    try:
-        published = cycle("1% publish", config, T2)
-    finally:
-        server.stop()
+    same, published = later_cycles(config, n, port)
     versions, per_version, raw_share = version_bytes(tmp / "govwatch.db")
     return {
         "n": n,
@@ -272,16 +275,7 @@ def bench_on(n: int, db: Path) -> dict:
     config = write_config(tmp, n, port, database=db)
     migrate(db)
     before = Cycle("archive before", db_mb=db_mb(db))
-    server = Server(n, port)
-    try:
-        same = cycle("no change", config, T1)
-    finally:
-        server.stop()
-    server = Server(n, port, publish=0.01)
-    try:
-        published = cycle("1% publish", config, T2)
-    finally:
-        server.stop()
+    same, published = later_cycles(config, n, port)
     versions, per_version, raw_share = version_bytes(db)
     return {
         "n": n,

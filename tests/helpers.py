@@ -4,6 +4,7 @@ write, free ports. (The shared real-page corpus is found only through ``tests/co
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import psutil
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -146,3 +148,18 @@ def run_crawl(
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=config.parent)
     data = json.loads(report.read_text(encoding="utf-8")) if report.exists() else None
     return CrawlResult(proc, data)
+
+
+def batch_children(pid: int) -> list[psutil.Process]:
+    """The batch crawl processes (``--batch-child``) that process ``pid`` (``govwatch crawl`` or the
+    daemon) has running."""
+    try:
+        kids = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    found = []
+    for kid in kids:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.ZombieProcess):
+            if "--batch-child" in kid.cmdline():
+                found.append(kid)
+    return found

@@ -21,7 +21,7 @@ import pytest
 
 from crawler.demo.server import SiteServer, serve
 from crawler.demo.site import SampleSite
-from tests.helpers import env_with, rows, site_entry, write_config
+from tests.helpers import batch_children, env_with, rows, site_entry, write_config
 
 pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
@@ -54,22 +54,6 @@ def distinct_site(n: int, number: int) -> SampleSite:
             ("1229037214", "1229037215")[i % 2], day=date(2022, 9, 14) - timedelta(days=i), top=False
         )
     return site
-
-
-def batch_children(pid: int) -> list[psutil.Process]:
-    """The batch crawl processes a ``govwatch crawl`` has running."""
-    try:
-        kids = psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-    found = []
-    for kid in kids:
-        try:
-            if "--batch-child" in kid.cmdline():
-                found.append(kid)
-        except psutil.NoSuchProcess:
-            continue
-    return found
 
 
 @pytest.mark.timeout(600)

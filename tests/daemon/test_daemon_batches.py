@@ -13,14 +13,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
 
 from crawler.demo.server import SiteServer, serve
 from crawler.demo.site import SampleSite
 from tests.crawl.test_batches import distinct_site
 from tests.daemon.daemonkit import Daemon, log_lines, rows, runs, wait_for
-from tests.helpers import REPO, env_with, site_entry, write_config
+from tests.helpers import REPO, batch_children, env_with, site_entry, write_config
 
 pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
 
@@ -113,22 +112,6 @@ def test_sigterm_in_the_middle_of_a_batch_loses_nothing_committed(tmp_path: Path
     ids = feed_ids(feed)
     assert sorted(ids) == [r["id"] for r in rows(db, "SELECT id FROM events ORDER BY id")]
     assert len(ids) == len(set(ids))
-
-
-def batch_children(pid: int) -> list[psutil.Process]:
-    """The batch crawl processes a daemon has running."""
-    try:
-        kids = psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-    found = []
-    for kid in kids:
-        try:
-            if "--batch-child" in kid.cmdline():
-                found.append(kid)
-        except psutil.NoSuchProcess:
-            continue
-    return found
 
 
 @pytest.mark.timeout(900)

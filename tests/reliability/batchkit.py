@@ -23,7 +23,7 @@ import psutil
 
 from crawler.demo.server import SiteServer, serve
 from crawler.demo.site import SampleSite
-from tests.helpers import env_with, rows, site_entry, write_config
+from tests.helpers import batch_children, env_with, rows, site_entry, write_config
 from tests.reliability.kit import NOW, fetch_count, integrity, last_run
 
 #: the sample sites' two columns by profile
@@ -107,20 +107,6 @@ def crawl(
     config: Path, *args: str, notify: bool = False, timeout: float = 600, preexec_fn: Any = None
 ) -> tuple[int, dict[str, Any], str]:
     return finish(start(config, *args, notify=notify, preexec_fn=preexec_fn), timeout)
-
-
-def batch_children(pid: int) -> list[psutil.Process]:
-    """The batch crawl processes (``--batch-child``) a ``govwatch crawl`` has running."""
-    try:
-        kids = psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-    found = []
-    for kid in kids:
-        with contextlib.suppress(psutil.NoSuchProcess, psutil.ZombieProcess):
-            if "--batch-child" in kid.cmdline():
-                found.append(kid)
-    return found
 
 
 def kill_children(pid: int, rng: random.Random | None = None) -> list[int]:
