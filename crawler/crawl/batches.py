@@ -300,6 +300,8 @@ class Supervisor:
             "--batch-child",
             "--heartbeat",
             str(heartbeat),
+            "--supervisor",
+            str(os.getpid()),
         ]
         if self.run_timeout:
             cmd += ["--run-timeout", f"{self.run_timeout:g}"]

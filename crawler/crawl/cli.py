@@ -212,6 +212,7 @@ def run_crawl(
 @click.option("--run-timeout", type=float, default=None, hidden=True)
 @click.option("--heartbeat", type=click.Path(path_type=Path), default=None, hidden=True)
 @click.option("--batch-config", type=click.Path(path_type=Path), default=None, hidden=True)
+@click.option("--supervisor", type=int, default=None, hidden=True)
 @console.format_option()
 def crawl(
     config_path: Path | None,
@@ -224,6 +225,7 @@ def crawl(
     run_timeout: float | None,
     heartbeat: Path | None,
     batch_config: Path | None,
+    supervisor: int | None,
     fmt: str,
 ) -> None:
     """Crawl every configured site once (or the ones named with --site) and record what changed.
@@ -235,6 +237,12 @@ def crawl(
     Exit status: 0 when every run is ok or partial, 1 when any failed or was skipped (its site's
     lock was held), 2 for configuration or usage errors.
     """
+    if batch_child and supervisor is not None:
+        from crawler.children import end_with_parent
+
+        if not end_with_parent(supervisor):  # it was killed while this process started
+            click.echo(f"govwatch crawl: the crawl that started this batch (pid {supervisor}) has ended", err=True)
+            sys.exit(1)
     if sites_file is not None:
         site_names = (*site_names, *sites_file.read_text(encoding="utf-8").split())
     # a batch process reads only its own sites: its supervisor validated the whole configuration

@@ -174,3 +174,36 @@ def test_govwatch_crawl_stopped_by_a_signal_stops_its_crawl_processes(tmp_path: 
         code, again, out = crawl(config)
     assert code == 0 and {r["status"] for r in again["runs"]} == {"ok"}, out[-3000:]
     check_others(db, sites, culprit="")
+
+
+@pytest.mark.timeout(600)
+def test_batch_processes_stop_when_govwatch_crawl_is_killed_outright(tmp_path: Path) -> None:
+    """SIGKILL (or the out-of-memory killer) of ``govwatch crawl`` alone, not its batch processes:
+    they stop as on a shutdown instead of crawling on unsupervised — what they fetched recorded, no
+    run left ``running`` — and the next crawl completes every site."""
+    sites = {f"s{i}": batch_site(6, i) for i in range(4)}
+    with serving(sites) as servers:
+        for site in sites.values():
+            site.latency = 0.5  # type: ignore[attr-defined]  # a crawl that lasts
+        config = write_config(tmp_path, entries(sites, servers), crawl={"batch_size": 2, "processes": 2})
+        db = tmp_path / "govwatch.db"
+        proc = start(config)
+        began = lambda: rows(db, "SELECT count(*) AS n FROM runs WHERE status = 'running'")[0]["n"] == 4  # noqa: E731
+        assert wait_for(proc, began), proc.log.read_text()  # type: ignore[attr-defined]
+        children = batch_children(proc.pid)
+        assert len(children) == 2
+        proc.kill()
+        proc.wait(30)
+        gone, alive = psutil.wait_procs(children, timeout=60)
+        assert not alive, f"batch processes crawl on after govwatch crawl was killed: {alive}"
+        assert not running_runs(db), rows(db, "SELECT * FROM runs")
+        runs = rows(db, "SELECT site, status, counts FROM runs")
+        assert len(runs) == 4, runs
+        # each stopped cleanly, as on a shutdown (a second signal would have left them unsettled)
+        reasons = {r["site"]: json.loads(r["counts"]).get("finish_reason") for r in runs}
+        assert set(reasons.values()) <= {"shutdown", "finished"} and "shutdown" in reasons.values(), runs
+        for site in sites.values():
+            site.latency = 0.0  # type: ignore[attr-defined]
+        code, again, out = crawl(config)
+    assert code == 0 and {r["status"] for r in again["runs"]} == {"ok"}, out[-3000:]
+    check_others(db, sites, culprit="")
