@@ -4,6 +4,7 @@ so the child imports the same code; and a batch process's tie to the crawl that 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -38,10 +39,8 @@ def end_with_parent(parent: int) -> bool:
     stop the crawl at once instead of cleanly."""
     if sys.platform.startswith("linux"):
         signal.signal(signal.SIGHUP, _parent_ended)
-        try:
+        with contextlib.suppress(OSError, AttributeError):  # no libc symbol: the check below still holds
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGHUP), 0, 0, 0)
-        except (OSError, AttributeError):  # no libc symbol: the check below still holds
-            pass
     return os.getppid() == parent
 
 
