@@ -241,7 +241,9 @@ def crawl(
         from crawler.children import end_with_parent
 
         if not end_with_parent(supervisor):  # it was killed while this process started
-            click.echo(f"govwatch crawl: the crawl that started this batch (pid {supervisor}) has ended", err=True)
+            click.echo(
+                f"govwatch crawl: the crawl that started this batch (pid {supervisor}) has ended", err=True
+            )
             sys.exit(1)
     if sites_file is not None:
         site_names = (*site_names, *sites_file.read_text(encoding="utf-8").split())
