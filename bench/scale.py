@@ -18,7 +18,9 @@ estimate per site-year.
 ``--large`` adds N = 10,000 (``make bench-scale``). Writes section "N sites" of bench/RESULTS.md.
 A baseline of 10,000 sites is about two CPU hours: ``--workdir DIR --baseline-only`` crawls and keeps
 it, ``--workdir DIR --reuse-baseline`` measures the later cycles against a copy of it; ``--on DB``
-measures the cycles of the first N sites against an archive in place (a larger baseline cut short).
+measures the cycles of the first N sites against an archive in place (a larger baseline cut short;
+``--round K`` when it already had K pairs of later cycles: they run 12 hours later each, with other
+sites publishing).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import psutil
@@ -58,8 +61,9 @@ RELEASES_PER_YEAR = 60
 
 
 class Server:
-    def __init__(self, n: int, port: int, publish: float = 0.0) -> None:
+    def __init__(self, n: int, port: int, publish: float = 0.0, shift: int = 0) -> None:
         cmd = [sys.executable, str(ROOT / "bench/scalegen.py"), str(n), str(port), "--publish", str(publish)]
+        cmd += ["--round", str(shift)]
         self.proc = psutil.Popen(cmd, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         self.proc.stdout.readline()
@@ -224,16 +228,23 @@ def baseline_cycle(n: int, workdir: Path | None, reuse: bool) -> tuple[Path, int
     return config, port, baseline, server_cpu, None
 
 
-def later_cycles(config: Path, n: int, port: int) -> tuple[Cycle, Cycle]:
-    """The no-change cycle, then the one where 1% of the sites publish a release."""
+def later_cycles(config: Path, n: int, port: int, round_: int = 0) -> tuple[Cycle, Cycle]:
+    """The no-change cycle, then the one where 1% of the sites publish a release. Round K (an
+    archive that already had K such pairs) runs 12 hours later per round, with other sites
+    publishing."""
     cycles = []
     for name, now, publish in (("no change", T1, 0.0), ("1% publish", T2, 0.01)):
-        server = Server(n, port, publish=publish)
+        now = later(now, hours=12 * round_)
+        server = Server(n, port, publish=publish, shift=round_)
         try:
             cycles.append(cycle(name, config, now))
         finally:
             server.stop()
     return cycles[0], cycles[1]
+
+
+def later(stamp: str, hours: int) -> str:
+    return (datetime.fromisoformat(stamp) + timedelta(hours=hours)).isoformat()
 
 
 def bench_size(n: int, workdir: Path | None = None, reuse: bool = False) -> dict:
@@ -261,10 +272,10 @@ def migrate(db: Path) -> None:
     Store(db).close()
 
 
-def bench_on(n: int, db: Path) -> dict:
+def bench_on(n: int, db: Path, round_: int = 0) -> dict:
     """The no-change and 1% cycles of sites 0 … N-1 against an archive whose baseline holds them (and
     maybe more sites: a baseline of a larger N cut short), in place. Its sites' port is read from
-    the ``config.yaml`` beside it."""
+    the ``config.yaml`` beside it. ``round_``: the archive already had that many pairs of cycles."""
     text = (db.parent / "config.yaml").read_text(encoding="utf-8")
     found = re.search(r"base_url: http://[0-9.]+:([0-9]+)", text)
     if found is None:
@@ -275,7 +286,7 @@ def bench_on(n: int, db: Path) -> dict:
     config = write_config(tmp, n, port, database=db)
     migrate(db)
     before = Cycle("archive before", db_mb=db_mb(db))
-    same, published = later_cycles(config, n, port)
+    same, published = later_cycles(config, n, port, round_)
     versions, per_version, raw_share = version_bytes(db)
     return {
         "n": n,
@@ -351,6 +362,13 @@ def main() -> None:
         help="measure the cycles of the first N sites against this archive, in place (with --reuse-baseline:"
         " the sizes without a kept baseline)",
     )
+    parser.add_argument(
+        "--round",
+        type=int,
+        default=0,
+        help="with --on: the archive already had this many pairs of later cycles (12 h later each, other"
+        " sites publishing)",
+    )
     args = parser.parse_args()
     if (args.reuse_baseline or args.baseline_only) and not args.workdir:
         parser.error("--reuse-baseline and --baseline-only need --workdir")
@@ -364,7 +382,11 @@ def main() -> None:
             print(f"  {baseline_cycle(n, args.workdir, args.reuse_baseline)[2]}", flush=True)
             continue
         kept = args.reuse_baseline and args.workdir and (args.workdir / str(n) / "baseline.json").exists()
-        r = bench_on(n, args.on) if args.on and not kept else bench_size(n, args.workdir, args.reuse_baseline)
+        r = (
+            bench_on(n, args.on, args.round)
+            if args.on and not kept
+            else bench_size(n, args.workdir, args.reuse_baseline)
+        )
         for c in r["cycles"]:
             print(f"  {c}", flush=True)
         results.append(r)
