@@ -4,6 +4,10 @@
   site's own deadline (its ``max_duration``): a site's run waits for its requests in flight;
 - ``SiteGate``: a request of a site whose run has ended is dropped, and every download is counted
   for its site (requests, bytes: the run's own figures);
+- ``SiteDownloadHandler``: Scrapy's HTTP/1.1 handler, told about the site when a download actually
+  begins (after its turn in the host's slot): a stopped site's request is dropped there too, and a
+  download's timeout ends soon after its site's run does (``SiteCrawl.download_timeout``) — the
+  answers would be ignored, and the process (with its batch-mates' locks) would wait for them;
 - ``SlotThrottle``: Scrapy's AutoThrottle, except that a host's delay never falls below the
   ``download_delay`` its sites ask for (the batch's hosts have different ones);
 - ``WireHeadersMiddleware``: the response headers as received, before content decoding (evidence).
@@ -15,6 +19,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, Spider
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.extensions.throttle import AutoThrottle
@@ -33,6 +38,16 @@ def _site(crawler: Crawler, request: Request) -> Any:
     """The request's :class:`~crawler.crawl.sitecrawl.SiteCrawl` (None outside a govwatch spider)."""
     find = getattr(crawler.spider, "site_of", None)
     return find(request) if find is not None else None
+
+
+def _ended(crawler: Crawler, request: Request) -> str | None:
+    """The name of the site whose run has ended, when the request is one of its (a retry Scrapy made
+    after the run stopped, a request waiting in its host's slot); else None."""
+    name = request.meta.get("gw_site")
+    if name is None or getattr(crawler.spider, "site_of", None) is None:
+        return None
+    site = _site(crawler, request)
+    return name if site is None or site.stopped else None
 
 
 class BackoffMiddleware:
@@ -75,12 +90,12 @@ class SiteGate:
         return cls(crawler)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        ended = _ended(self.crawler, request)
+        if ended is not None:
+            raise IgnoreRequest(f"the run of {ended} has ended")
         site = _site(self.crawler, request)
-        if site is None:
-            return
-        if site.stopped:
-            raise IgnoreRequest(f"the run of {site.name} has ended")
-        site.downloads += 1
+        if site is not None:
+            site.downloads += 1
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
@@ -91,6 +106,19 @@ class SiteGate:
                 len(k) + sum(len(v) for v in values) for k, values in response.headers.items()
             )
         return response
+
+
+class SiteDownloadHandler(HTTP11DownloadHandler):
+    """HTTP and HTTPS downloads that end with their site's run (see the module's docstring)."""
+
+    async def download_request(self, request: Request) -> Response:
+        ended = _ended(self._crawler, request)
+        if ended is not None:
+            raise IgnoreRequest(f"the run of {ended} has ended")
+        site = _site(self._crawler, request)
+        if site is not None:
+            request.meta["download_timeout"] = site.download_timeout()
+        return await super().download_request(request)
 
 
 class SlotThrottle(AutoThrottle):

@@ -15,6 +15,8 @@ RETRY_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_TIMES = 2
 #: only http and https are ever downloaded (the URL policy refuses the rest before a request exists)
 DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "data": None, "s3": None}
+#: a batch's HTTP(S) downloads end with their site's run
+SITE_HANDLER = "crawler.crawl.middlewares.SiteDownloadHandler"
 #: the longest one request may take, headers and body (the site's ``max_duration`` may lower it, see
 #: download_timeout); a crawl closing at ``max_duration`` waits this long at most for requests in
 #: flight, well inside the grace of ``crawler.crawl.deadline``
@@ -93,7 +95,7 @@ def batch_settings(sites: list[SiteConfig], config: Config) -> dict[str, Any]:
         # a robots.txt that never ends must not hold a short run's list pages past its deadline
         "DOWNLOAD_TIMEOUT": min((download_timeout(s) for s in sites), default=MAX_DOWNLOAD_TIMEOUT),
         "DOWNLOAD_MAXSIZE": MAX_PAGE_BYTES,
-        "DOWNLOAD_HANDLERS": dict(DOWNLOAD_HANDLERS),
+        "DOWNLOAD_HANDLERS": {**DOWNLOAD_HANDLERS, "http": SITE_HANDLER, "https": SITE_HANDLER},
         "DOWNLOAD_WARNSIZE": 0,
         "RETRY_ENABLED": True,
         "RETRY_TIMES": RETRY_TIMES,

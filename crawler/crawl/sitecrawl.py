@@ -53,6 +53,9 @@ from crawler.store import RunLedger, UrlState
 log = logging.getLogger("govwatch.crawl")
 
 MAX_REDIRECTS = 5
+#: a download begun near a run's end may outlast it by this much (the spider's clock, which stops the
+#: run, ticks every second): its answer is then ignored, never cut short while it could count
+STOP_MARGIN = 2.0
 
 
 @dataclass
@@ -131,6 +134,16 @@ class SiteCrawl:
     @property
     def name(self) -> str:
         return self.site.name
+
+    def download_timeout(self) -> float:
+        """Seconds a download begun now may take: the site's own, but not much past the moment the run
+        stops (``max_duration``, ``run_timeout``), whose answers would be ignored — a stopped site's
+        downloads in flight no longer keep its batch process (and the locks of its batch) alive."""
+        timeout = float(self._meta["download_timeout"])
+        ends = [t for t in (self.deadline, self.fail_at) if t is not None]
+        if ends:
+            timeout = min(timeout, max(1.0, min(ends) - time.monotonic() + STOP_MARGIN))
+        return timeout
 
     # ------------------------------------------------------------------ accounting
     def _made(self, request: scrapy.Request) -> scrapy.Request:

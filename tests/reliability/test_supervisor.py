@@ -12,6 +12,8 @@ import json
 import os
 import signal
 import threading
+import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ import pytest
 
 from crawler.config.build import load_config
 from crawler.crawl.batches import Supervisor
+from crawler.crawl.settings import MAX_DOWNLOAD_TIMEOUT
 from crawler.demo.server import SiteServer
 from tests.helpers import rows, write_config
 from tests.reliability.batchkit import (
@@ -139,6 +142,38 @@ def test_a_site_that_never_ends_fails_at_run_timeout_and_holds_up_no_other(
         if name != "endless":
             assert runs[name]["finished_at"] < runs["endless"]["finished_at"], (name, runs)
     check_others(db, sites, "endless")
+
+
+@pytest.mark.timeout(600)
+def test_a_site_stopped_at_run_timeout_leaves_no_download_holding_its_batch_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site whose release pages never answer fails at ``run_timeout``; its downloads in flight end
+    with its run (their answers would be ignored), not at the 20 s download timeout — so the batch
+    process, and with it the locks of its batch-mates, is not held for nothing."""
+    monkeypatch.delenv("GOVWATCH_NOW", raising=False)  # the real clock: runs' times say when they began
+    run_timeout = 6.0
+    names = ["s0", "hung", "s2"]
+    sites = {name: batch_site(4, i) for i, name in enumerate(names)}
+    hung = sites["hung"]
+    hung.slow_seconds = MAX_DOWNLOAD_TIMEOUT + 5  # type: ignore[attr-defined]  # longer than any timeout
+    for page in hung.all_pages():
+        hung.fault(hung.page_path(page), sticky="slow")
+    with serving(sites) as servers:
+        config_path = write_config(tmp_path, entries(sites, servers), crawl={"batch_size": 3})
+        config = load_config(config_path)
+        supervisor = Supervisor(config, config_path, config.database, run_timeout=run_timeout, stall=60)
+        results = supervisor.run(list(config.sites))
+        ended = time.time()
+    db = config.database
+    assert {r.site: r.status for r in results} == {n: ("failed" if n == "hung" else "ok") for n in names}
+    runs = {r["site"]: r for r in rows(db, "SELECT * FROM runs ORDER BY id")}
+    assert json.loads(runs["hung"]["counts"])["finish_reason"] == "run_timeout", runs["hung"]
+    assert sum(hung.hits.values()) and len(runs) == 3, runs
+    timed_out = datetime.fromisoformat(runs["hung"]["started_at"]).timestamp() + run_timeout
+    # the process ended seconds after the run's timeout, well before a download timeout could run out
+    assert ended - timed_out < MAX_DOWNLOAD_TIMEOUT / 2, (ended - timed_out, runs["hung"])
+    check_others(db, sites, "hung")
 
 
 @pytest.mark.timeout(600)
