@@ -449,7 +449,7 @@ class SiteCrawl:
             origin=request.meta.get("gw_list_origin"),
             reason=describe_failure(failure),
         )
-        return iter(())
+        yield from ()  # a generator: it runs only if the run has not stopped (``_answered``)
 
     def _finish_column(self, progress: ColumnProgress) -> Iterator[Any]:
         """Record the column's health, then fetch known releases that should have been listed."""
@@ -659,7 +659,7 @@ class SiteCrawl:
             fetch.column = column.column.name
             fetch.column_url = column.column.url
         record_fetch(self.ledger, self.site, fetch)
-        return iter(())
+        yield from ()  # a generator: it runs only if the run has not stopped (``_answered``)
 
     # ------------------------------------------------------------------ end
     def close(self, reason: str) -> None:
