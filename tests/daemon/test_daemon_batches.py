@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from crawler.demo.server import SiteServer, serve
@@ -170,3 +171,44 @@ def test_a_batch_process_killed_under_the_daemon_is_bisected(tmp_path: Path) -> 
     ends = {e["run"]: e for e in log_lines(err, "run_end")}
     assert {r["id"] for r in all_runs} == set(ends), (all_runs, ends)
     assert ends[last["bomb"]["id"]]["status"] == "failed"
+
+
+@pytest.mark.timeout(400)
+def test_a_daemon_killed_outright_takes_its_crawl_processes_with_it(tmp_path: Path) -> None:
+    """SIGKILL of the daemon alone (as the out-of-memory killer would) in the middle of a batch: its
+    crawl process does not go on unsupervised — it stops as on a shutdown, recording what it
+    fetched, and leaves no run ``running``; the next run completes every site."""
+    sites = {name: distinct_site(16, i) for i, name in enumerate(NAMES)}
+    for site in sites.values():
+        site.slow_seconds = 60  # type: ignore[attr-defined]
+        site.fault(site.page_path(site.columns["1229037215"].pages[-1]), sticky="slow")
+    with serve(sites["s1"]) as a, serve(sites["s2"]) as b, serve(sites["s3"]) as c:
+        entries = [
+            site_entry(server.url, sites[name], name=name, schedule="*/2 * * * * *")
+            for name, server in zip(NAMES, (a, b, c), strict=True)
+        ]
+        config = write_config(tmp_path, entries)
+        db = tmp_path / "govwatch.db"
+        with Daemon(config, "--log-json") as daemon:
+            wait_for(
+                "every site's releases stored but the hung one",
+                lambda: len(rows(db, "SELECT site FROM releases")) == 3 * 15,
+                120,
+                daemon,
+            )
+            crawls = daemon.crawls()
+            assert len(crawls) == 1, crawls
+            daemon.proc.kill()
+            daemon.proc.wait(timeout=30)
+            gone, alive = psutil.wait_procs(crawls, timeout=60)
+            assert not alive, f"the crawl process went on after the daemon was killed: {alive}"
+        first = runs(db)
+        assert first and not [r for r in first if r["status"] == "running"], first
+        stopped = [r for r in first if "shutdown" in (r["notes"].get("error") or "")]
+        assert len(stopped) == 3, first  # each was waiting for its hung page
+        for site in sites.values():
+            site.clear_faults()
+        code, err = once(config)
+        assert code == 0, err[-3000:]
+    stored = {r["site"]: r["n"] for r in rows(db, "SELECT site, count(*) AS n FROM releases GROUP BY site")}
+    assert stored == {name: 16 for name in NAMES}, stored
