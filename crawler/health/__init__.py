@@ -20,7 +20,6 @@ from datetime import datetime
 
 from crawler import clock
 from crawler.config import Config, SiteConfig
-from crawler.health.checker import LinkChecker
 from crawler.health.links import sync_links
 from crawler.health.scorecard import record_site_health
 from crawler.health.staleness import column_state
@@ -70,6 +69,8 @@ def check_links(
     due = store.health.due_links(site.name, now, lc.recheck_after, lc.per_run)
     if not due:
         return 0
+    from crawler.health.checker import LinkChecker  # httpx: only a run with links due pays for it
+
     checks = 0
     with LinkChecker(
         config.user_agent,

@@ -21,16 +21,17 @@ import os
 import time
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from crawler import __version__
 from crawler.model import Event
 from crawler.options import Count, Duration, SecretUrl, SinkOptions, Text
 from crawler.report.jsonout import event_json
 from crawler.report.sinks.base import Sink, SinkError, SinkUnavailable, register
+
+if TYPE_CHECKING:
+    import httpx
 
 RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 BACKOFF_BASE = 1.0
@@ -87,6 +88,8 @@ class WebhookSink(Sink):
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
+            import httpx  # only a delivery needs it: reading the configuration does not
+
             self._client = httpx.Client(
                 timeout=self.timeout,
                 follow_redirects=False,
@@ -114,6 +117,8 @@ class WebhookSink(Sink):
         return text.replace(self.url, display_url(self.url))
 
     def send(self, event: Event) -> None:
+        import httpx
+
         body = body_of(event)
         headers = self.headers(event, body)
         last = "no attempt"
