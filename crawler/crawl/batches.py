@@ -41,7 +41,7 @@ from crawler import clock
 from crawler.children import child_env
 from crawler.config import BatchConfigs, Config, ConfigError, SiteConfig
 from crawler.crawl.lock import SiteLock, SiteLocked
-from crawler.crawl.runner import RunResult
+from crawler.crawl.runner import RunResult, judge_in_worker
 from crawler.store import Store
 
 #: seconds a crawl process may leave its heartbeat untouched before it is taken for stalled
@@ -307,6 +307,8 @@ class Supervisor:
             cmd += ["--run-timeout", f"{self.run_timeout:g}"]
         if batch_config is not None:
             cmd += ["--batch-config", str(batch_config)]
+        if not judge_in_worker(self.parallel):  # no core to spare for a judging worker
+            cmd += ["--no-judge-worker"]
         with contextlib.ExitStack() as files:
             if self.inherit_output:  # the process's lines go to this one's stderr
                 stdout: Any = sys.stderr.fileno()

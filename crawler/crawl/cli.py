@@ -111,11 +111,13 @@ def run_crawl(
     fmt: str = "table",
     *,
     batch: BatchOptions | None = None,
+    judge_worker: bool | None = None,
 ) -> int:
     """Crawl the named sites (all when none is named). One site is crawled in this process; several
     by the batch supervisor (``crawler.crawl.batches``): crawl processes of up to
     ``crawl.batch_size`` sites each, a process that dies re-run in smaller batches. ``batch``: this
-    process is one such batch (``--batch-child``)."""
+    process is one such batch (``--batch-child``). ``judge_worker``: judge release pages in a worker
+    process (None: when a core is spare; ``--judge-worker/--no-judge-worker``)."""
     from crawler.store import Store
 
     try:
@@ -144,6 +146,7 @@ def run_crawl(
                 run_timeout=options.run_timeout,
                 supervised=options.supervised,
                 heartbeat=options.heartbeat,
+                judge_worker=judge_worker,
             )
         else:
             from crawler.crawl.batches import run_batches
@@ -213,6 +216,7 @@ def run_crawl(
 @click.option("--heartbeat", type=click.Path(path_type=Path), default=None, hidden=True)
 @click.option("--batch-config", type=click.Path(path_type=Path), default=None, hidden=True)
 @click.option("--supervisor", type=int, default=None, hidden=True)
+@click.option("--judge-worker/--no-judge-worker", default=None, hidden=True)
 @console.format_option()
 def crawl(
     config_path: Path | None,
@@ -226,6 +230,7 @@ def crawl(
     heartbeat: Path | None,
     batch_config: Path | None,
     supervisor: int | None,
+    judge_worker: bool | None,
     fmt: str,
 ) -> None:
     """Crawl every configured site once (or the ones named with --site) and record what changed.
@@ -254,4 +259,8 @@ def crawl(
     else:
         config = load_or_exit(config_path, only=set(site_names) if batch_child and site_names else None)
     batch = BatchOptions(True, run_timeout, heartbeat) if batch_child else None
-    sys.exit(run_crawl(config, site_names, db, report_json, not no_notify, fmt, batch=batch))
+    sys.exit(
+        run_crawl(
+            config, site_names, db, report_json, not no_notify, fmt, batch=batch, judge_worker=judge_worker
+        )
+    )

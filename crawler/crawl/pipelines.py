@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from crawler.config import IntegrityConfig, SiteConfig
+from crawler.crawl.judging import Judgement, judge_page
 from crawler.integrity import check
 from crawler.model import AttachmentFetch, Fetch, Flag, Release
-from crawler.normalize import Document, normalize_document
+from crawler.normalize import Document
 from crawler.store import RunLedger
 
 log = logging.getLogger("govwatch.crawl")
@@ -23,10 +24,19 @@ def judge(
     release turns the fetch into ``gone`` (reason ``gone``) or a failed fetch (every other reason)."""
     if fetch.outcome != "ok" or fetch.body is None:
         return None, []
-    doc = Document(fetch.body, fetch.headers)
-    release = normalize_document(doc, fetch.url)
-    if not release.is_release:
-        reason = release.not_release_reason or "unknown"
+    options = integrity or IntegrityConfig()
+    judged = judge_page(
+        fetch.body, fetch.headers, fetch.url, site_hosts, previous, options.allow_hosts, options.ignore
+    )
+    return settle(fetch, judged)
+
+
+def settle(fetch: Fetch, judged: Judgement) -> tuple[Release | None, list[Flag]]:
+    """What a judgement makes of the fetch: a page that is not a release is ``gone`` (reason
+    ``gone``) or a failed fetch (every other reason)."""
+    release, flags, reason = judged
+    if release is None:
+        reason = reason or "unknown"
         fetch.not_release_reason = reason
         if reason == "gone":
             fetch.outcome = "gone"
@@ -34,7 +44,23 @@ def judge(
             fetch.outcome = "error"
             fetch.error_kind = "not_release"
         return None, []
-    return release, integrity_flags(doc, release, site_hosts, integrity, previous)
+    return release, flags
+
+
+def judge_args(ledger: RunLedger, site: SiteConfig, fetch: Fetch) -> tuple[object, ...]:
+    """``judge_page``'s arguments for a fetched page of ``site`` (its current version read first)."""
+    previous = ledger.previous_release(fetch.url)
+    options = site.integrity or IntegrityConfig()
+    return (fetch.body, fetch.headers, fetch.url, site.hosts, previous, options.allow_hosts, options.ignore)
+
+
+def settle_answer(fetch: Fetch, answer: tuple[object, ...]) -> tuple[Release | None, list[Flag]]:
+    """The worker's answer for ``fetch`` (``crawler.crawl.judging``), as ``judge_fetch`` returns it."""
+    if answer[0] == "ok":
+        return settle(fetch, answer[1])  # type: ignore[arg-type]
+    log.error("could not judge %s\n%s", fetch.url, answer[2])
+    fetch.outcome, fetch.error_kind = "error", f"internal:{answer[1]}"
+    return None, []
 
 
 def integrity_flags(

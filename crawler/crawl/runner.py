@@ -30,6 +30,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from crawler import clock
 from crawler.config import Config, SiteConfig
 from crawler.crawl.deadline import Watchdog
+from crawler.crawl.judging import JudgeWorker
 from crawler.crawl.lock import SiteLock, SiteLocked
 from crawler.crawl.pipelines import integrity_flags
 from crawler.crawl.settings import batch_settings
@@ -182,6 +183,12 @@ def raise_open_files_limit() -> None:
             )
 
 
+def judge_in_worker(processes: int = 1) -> bool:
+    """Judge release pages in a worker process when this machine has a core to spare for it beside
+    ``processes`` crawl processes."""
+    return (os.cpu_count() or 1) > processes
+
+
 class _Progress:
     """A live line on a terminal (sites done, pages, events); periodic plain log lines otherwise."""
 
@@ -301,6 +308,7 @@ class BatchRun:
         *,
         run_timeout: float | None = None,
         heartbeat: Path | None = None,
+        judge_worker: bool = False,
     ) -> None:
         self.config = config
         self.store = store
@@ -313,6 +321,8 @@ class BatchRun:
         self.heartbeat = heartbeat
         self.results: dict[str, RunResult] = {}
         self.workers = HealthWorkers(database, config.crawl.health_workers)
+        #: the worker process that judges release pages (started on the first one)
+        self.judge = JudgeWorker() if judge_worker else None
         self.spider: GovSpider | None = None
         self.obey_robots = any(s.politeness.obey_robots for s in sites)
         self.autothrottle = any(s.politeness.autothrottle for s in sites)
@@ -348,6 +358,7 @@ class BatchRun:
             obey_robots=self.obey_robots,
             autothrottle=self.autothrottle,
             run_timeout=self.run_timeout,
+            judge=self.judge,
         )
         ledger.on_fault = lambda: self._stop_soon(site.name, "storage_fault")
         self.watchdog.watch(run_id, site.name, crawl.deadline)
@@ -385,6 +396,8 @@ class BatchRun:
     def tick(self) -> None:
         beat(self.heartbeat)
         self.progress.show()
+        if self.judge is not None:
+            self.judge.check()
 
     def flush_due(self) -> None:
         if self.group.due():
@@ -472,7 +485,11 @@ class BatchRun:
         self.progress.attach(crawler)
         crawler.signals.connect(self._opened, signal=signals.spider_opened, weak=False)
         process.crawl(crawler, batch=self, flush_every=self.group.interval)
-        process.start()
+        try:
+            process.start()
+        finally:
+            if self.judge is not None:
+                self.judge.stop()
         self.group.flush()
         self.workers.join(self.tick)
         for result in self.results.values():  # a worker could not settle it: the next run will
@@ -497,11 +514,13 @@ def crawl(
     run_timeout: float | None = None,
     supervised: bool = False,
     heartbeat: Path | None = None,
+    judge_worker: bool | None = None,
 ) -> list[RunResult]:
     """Crawl ``sites`` once each, as one batch in this process; returns one :class:`RunResult` per
     site in the order given (skipped ones included; sites the crawl never began — it was stopped
     first — have none). ``run_timeout``: a site's run still going this many seconds after it began
-    fails. ``supervised``: run by the batch supervisor, which settles what this process cannot."""
+    fails. ``supervised``: run by the batch supervisor, which settles what this process cannot.
+    ``judge_worker``: judge release pages in a worker process (None: when a core is spare)."""
     results: dict[str, RunResult] = {}
     planned: list[SiteConfig] = []
     with contextlib.ExitStack() as stack, _Progress(progress, len(sites)) as bar:
@@ -541,6 +560,7 @@ def crawl(
                 bar,
                 run_timeout=run_timeout,
                 heartbeat=heartbeat,
+                judge_worker=judge_in_worker() if judge_worker is None else judge_worker,
             )
             batch.run()
             results.update(batch.results)

@@ -41,7 +41,8 @@ from crawler.crawl.fetchresult import (
     evidence_of,
     headers_dict,
 )
-from crawler.crawl.pipelines import judge_fetch, record_fetch
+from crawler.crawl.judging import JudgeWorker, WorkerGone
+from crawler.crawl.pipelines import judge_args, judge_fetch, record_fetch, settle_answer
 from crawler.crawl.revisit import is_due
 from crawler.crawl.scope import refused, scoped_page
 from crawler.crawl.settings import download_timeout
@@ -88,9 +89,12 @@ class SiteCrawl:
         obey_robots: bool | None = None,
         autothrottle: bool | None = None,
         run_timeout: float | None = None,
+        judge: JudgeWorker | None = None,
     ) -> None:
         self.site = site
         self.ledger = ledger
+        #: the worker process that judges release pages, when there is one (``crawler.crawl.judging``)
+        self.judge = judge
         self.run_id = ledger.run_id
         self.profile = get_profile(site.profile, site.profile_options)
         self.hosts = site.hosts
@@ -499,10 +503,38 @@ class SiteCrawl:
         path = urlsplit(url).path
         return path in ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp")
 
-    def parse_detail(self, response: Response) -> Iterator[Any]:
-        return self._answered(self._parse_detail(response))
+    async def parse_detail(self, response: Response) -> AsyncIterator[Any]:
+        """A release page answered. A page to judge goes to the judging worker first, if there is
+        one (the request stays in flight meanwhile, so the run cannot end under it)."""
+        judged: tuple[Fetch, tuple[Release | None, list[Flag]]] | None = None
+        if self.judge is not None and response.status == 200 and not self.stopped:
+            judged = await self._judged_elsewhere(response)
+        for step in self._answered(self._parse_detail(response, judged)):
+            yield step
 
-    def _parse_detail(self, response: Response) -> Iterator[Any]:
+    async def _judged_elsewhere(
+        self, response: Response
+    ) -> tuple[Fetch, tuple[Release | None, list[Flag]]] | None:
+        """The page's fetch and judgement by the worker; None when it could not judge it (the page
+        is judged here, as without a worker)."""
+        from scrapy.utils.defer import maybe_deferred_to_future
+
+        fetch = self._fetch_of(response.meta.get("gw_origin") or response.url, response, outcome="ok")
+        try:
+            deferred = self.judge.judge(judge_args(self.ledger, self.site, fetch)) if self.judge else None
+            if deferred is None:
+                return None
+            answer = await maybe_deferred_to_future(deferred)
+        except WorkerGone:
+            return None
+        except Exception:  # reading the current version failed: judged here, as it would have been
+            log.exception("could not send %s to the judging worker", fetch.url)
+            return None
+        return fetch, settle_answer(fetch, answer)
+
+    def _parse_detail(
+        self, response: Response, judged: tuple[Fetch, tuple[Release | None, list[Flag]]] | None = None
+    ) -> Iterator[Any]:
         meta = response.meta
         self.bytes += len(response.body)
         origin = meta.get("gw_origin") or response.url
@@ -528,6 +560,9 @@ class SiteCrawl:
                     request.meta["gw_origin"] = origin
                     yield request
             return
+        if judged is not None:  # judged by the worker
+            yield from self._judged(*judged)
+            return
         outcome, error_kind = classify_response(response.status)
         yield from self._item(origin, response, outcome=outcome, error_kind=error_kind)
 
@@ -538,6 +573,30 @@ class SiteCrawl:
         with attachments is recorded once they have answered (``crawler.crawl.attachfetch``)."""
         if outcome == "error":
             self._failed(url, describe_kind(error_kind))
+        fetch = self._fetch_of(url, response, outcome=outcome, error_kind=error_kind)
+        if not self.attachments.enabled:
+            record_fetch(self.ledger, self.site, fetch)
+            return
+        pending = self._pending(fetch)
+        if pending is None:
+            return
+        yield from self.attachments.requests(pending)
+        yield from self.attachments.finish_if_complete(pending)
+
+    def _judged(self, fetch: Fetch, judged: tuple[Release | None, list[Flag]]) -> Iterator[Any]:
+        """Record a page the worker judged (``_item`` for a page that answered 200)."""
+        if not self.attachments.enabled:
+            record_fetch(self.ledger, self.site, fetch, judged=judged)
+            return
+        pending = self._pending(fetch, judged)
+        if pending is None:
+            return
+        yield from self.attachments.requests(pending)
+        yield from self.attachments.finish_if_complete(pending)
+
+    def _fetch_of(
+        self, url: str, response: Response, *, outcome: str, error_kind: str | None = None
+    ) -> Fetch:
         headers = headers_dict(response)
         fetch = Fetch(
             url=url,
@@ -560,21 +619,16 @@ class SiteCrawl:
         if column is not None:
             fetch.column = column.column.name
             fetch.column_url = column.column.url
-        if not self.attachments.enabled:
-            record_fetch(self.ledger, self.site, fetch)
-            return
-        pending = self._pending(fetch)
-        if pending is None:
-            return
-        yield from self.attachments.requests(pending)
-        yield from self.attachments.finish_if_complete(pending)
+        return fetch
 
-    def _pending(self, fetch: Fetch) -> PendingRelease | None:
+    def _pending(
+        self, fetch: Fetch, judged: tuple[Release | None, list[Flag]] | None = None
+    ) -> PendingRelease | None:
         """The release of a page that answered, waiting for its attachments; None when it has none
-        to fetch (it is recorded at once)."""
-        judged: tuple[Release | None, list[Flag]] | None = None
-        if fetch.outcome == "ok":
-            judged = judge_fetch(self.ledger, self.site, fetch)
+        to fetch (it is recorded at once). ``judged``: the worker's judgement of a page that
+        answered 200."""
+        if judged is not None or fetch.outcome == "ok":
+            judged = judged or judge_fetch(self.ledger, self.site, fetch)
             release, flags = judged
             pending = self.attachments.begin(fetch, release, flags) if release is not None else None
         elif fetch.outcome == "not_modified":

@@ -1,0 +1,232 @@
+"""Judging release pages (normalize, then the integrity rules) — in this process, or in a worker
+process beside the crawl's reactor so that two cores share the work.
+
+``judge_page`` is the one judgement, pure: the page's bytes and headers in, the release (or why the
+page is not one) and its flags out. :class:`JudgeWorker` runs it in a child process
+(``python -m crawler.crawl.judging``) fed through a pipe: the reactor sends a page and goes on
+crawling; the answer arrives as a Deferred. The worker is an optimisation, never a dependency:
+
+- it proves it judges with the same integrity rules as this process (its first message), or it is
+  not used;
+- when it dies, hangs (no answer for ``TIMEOUT`` seconds: it is killed) or cannot be started, every
+  page waiting on it — and every later one — is judged in the crawl process as before, so a page
+  that crashes the judgement still takes down the crawl process, and the batch supervisor still
+  finds it by bisection;
+- it reads its pipe until it closes: when the crawl process ends or is killed, it ends too.
+
+Frames on the pipe: a 4-byte big-endian length, then a pickle. Requests ``(seq, args)``; answers
+``(seq, ("ok", (release, flags, reason)))`` or ``(seq, ("error", exception name, traceback))``;
+the worker's first frame is ``("hello", rule names)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import signal
+import struct
+import sys
+import time
+import traceback
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from crawler.integrity import DETECTORS, check
+from crawler.model import Flag, Release
+from crawler.normalize import Document, normalize_document
+
+log = logging.getLogger("govwatch.crawl")
+
+#: seconds the worker may take over one page before it is taken for hung and killed
+TIMEOUT = 60.0
+_HEAD = struct.Struct(">I")
+
+#: ``(release or None, flags, why the page is not a release or None)``
+Judgement = tuple[Release | None, list[Flag], str | None]
+
+
+def judge_page(
+    body: bytes,
+    headers: dict[str, str] | None,
+    url: str,
+    site_hosts: frozenset[str],
+    previous: Release | None,
+    allow_hosts: Collection[str],
+    ignore: Iterable[str],
+) -> Judgement:
+    """Normalize a fetched page and check it, decoded and parsed once for both."""
+    doc = Document(body, headers)
+    release = normalize_document(doc, url)
+    if not release.is_release:
+        return None, [], release.not_release_reason or "unknown"
+    flags = check(
+        doc, release, previous=previous, site_hosts=site_hosts, allow_hosts=allow_hosts, ignore=ignore
+    )
+    return release, flags, None
+
+
+def _frame(message: object) -> bytes:
+    data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+    return _HEAD.pack(len(data)) + data
+
+
+class WorkerGone(Exception):
+    """The worker cannot judge this page: judge it in this process."""
+
+
+class JudgeWorker:
+    """The crawl's side of the worker process: pages sent, answers matched to their Deferreds."""
+
+    def __init__(self) -> None:
+        from twisted.internet.protocol import ProcessProtocol
+
+        owner = self
+
+        class _Protocol(ProcessProtocol):
+            def outReceived(self, data: bytes) -> None:
+                owner._received(data)
+
+            def childConnectionLost(self, childFD: int) -> None:
+                if childFD == 1:
+                    owner._gone("its pipe closed")
+
+            def processEnded(self, reason: Any) -> None:
+                owner._gone("it ended")
+
+        self.protocol = _Protocol()
+        self.started = False
+        self.usable = True
+        self.judged = 0
+        self._seq = 0
+        self._buffer = bytearray()
+        self._waiting: dict[int, tuple[Any, float]] = {}  # seq -> (Deferred, sent at)
+
+    @property
+    def transport(self) -> Any:
+        return self.protocol.transport
+
+    @property
+    def pid(self) -> int | None:
+        return getattr(self.transport, "pid", None)
+
+    def judge(self, args: tuple[Any, ...]) -> Any | None:
+        """Send one page (``judge_page``'s arguments); a Deferred firing with the worker's answer
+        (or failing with :class:`WorkerGone`), or None when the worker is not usable."""
+        if not self.started:
+            self.start()
+        if not self.usable or self.transport is None:
+            return None
+        from twisted.internet.defer import Deferred
+
+        self._seq += 1
+        deferred: Deferred[Any] = Deferred()
+        self._waiting[self._seq] = (deferred, time.monotonic())
+        self.transport.write(_frame((self._seq, args)))
+        return deferred
+
+    def start(self) -> None:
+        """Start the worker process (on the first page to judge: a crawl of list pages only never
+        does); when it cannot be started, pages are judged in this process."""
+        from twisted.internet import reactor as _reactor
+
+        from crawler.children import child_env
+
+        reactor: Any = _reactor
+        self.started = True
+        try:
+            reactor.spawnProcess(
+                self.protocol,
+                sys.executable,
+                [sys.executable, "-m", "crawler.crawl.judging"],
+                env=child_env(),
+                childFDs={0: "w", 1: "r", 2: 2},
+            )
+        except OSError as exc:
+            log.warning("pages are judged in the crawl process: no worker process (%s)", exc)
+            self.usable = False
+
+    def _received(self, data: bytes) -> None:
+        self._buffer += data
+        while len(self._buffer) >= _HEAD.size:
+            (size,) = _HEAD.unpack_from(self._buffer)
+            if len(self._buffer) < _HEAD.size + size:
+                return
+            message = pickle.loads(bytes(self._buffer[_HEAD.size : _HEAD.size + size]))
+            del self._buffer[: _HEAD.size + size]
+            if message[0] == "hello":
+                if tuple(message[1]) != tuple(DETECTORS):
+                    self._gone("its integrity rules differ from this process's")
+                continue
+            seq, answer = message
+            waiting = self._waiting.pop(seq, None)
+            if waiting is not None:
+                self.judged += 1
+                waiting[0].callback(answer)
+
+    def _gone(self, why: str) -> None:
+        """Judge every waiting page, and every later one, in this process."""
+        if self.usable and self._waiting:
+            log.warning("the judging worker stopped (%s): pages are judged in the crawl process", why)
+        self.usable = False
+        waiting, self._waiting = self._waiting, {}
+        for deferred, _ in waiting.values():
+            deferred.errback(WorkerGone(why))
+        self.stop()
+
+    def check(self) -> None:
+        """Called now and then: a worker that sits on a page past ``TIMEOUT`` is killed."""
+        if self._waiting:
+            oldest = min(sent for _, sent in self._waiting.values())
+            if time.monotonic() - oldest > TIMEOUT:
+                self._gone(f"no answer for {TIMEOUT:g}s")
+
+    def stop(self) -> None:
+        """End the worker (it holds nothing: a page it was judging is judged here) and reap it."""
+        self.usable = False
+        pid = self.pid
+        if pid is not None:
+            _end(pid)
+        log.debug("the judging worker judged %d pages", self.judged)
+
+
+def _end(pid: int, grace: float = 2.0) -> None:
+    """SIGTERM the worker and wait for it (SIGKILL after ``grace``)."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+        end = time.monotonic() + grace
+        while os.waitpid(pid, os.WNOHANG) == (0, 0):
+            if time.monotonic() > end:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return
+            time.sleep(0.005)
+    except (ChildProcessError, ProcessLookupError):  # already ended and reaped
+        pass
+
+
+def _serve() -> None:
+    """The worker: judge each page read from stdin, answer on stdout, until stdin closes."""
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # nothing else may write to the answers' pipe
+    sys.stdout = sys.stderr
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is the crawl's to handle
+    source = sys.stdin.buffer
+    out.write(_frame(("hello", tuple(DETECTORS))))
+    out.flush()
+    while True:
+        head = source.read(_HEAD.size)
+        if len(head) < _HEAD.size:
+            return
+        (size,) = _HEAD.unpack(head)
+        seq, args = pickle.loads(source.read(size))
+        try:
+            answer: tuple[Any, ...] = ("ok", judge_page(*args))
+        except Exception as exc:
+            answer = ("error", type(exc).__name__, traceback.format_exc())
+        out.write(_frame((seq, answer)))
+        out.flush()
+
+
+if __name__ == "__main__":
+    _serve()

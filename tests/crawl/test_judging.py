@@ -1,0 +1,129 @@
+"""Release pages judged in a worker process beside the crawl (``crawler.crawl.judging``): the same
+releases, versions, flags and events as judged in the crawl process, and a worker that dies leaves
+its pages to the crawl process — nothing is lost, the run ends ok."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import psutil
+import pytest
+
+from crawler.demo.server import serve
+from crawler.demo.site import SampleSite, build_site
+from crawler.demo.story import REFERENCE_PATH, reference_page
+from tests.helpers import env_with, rows, run_crawl, site_entry, write_config
+
+pytestmark = pytest.mark.slow  # real crawls in subprocesses
+
+NOW = "2022-09-15T09:00:00+08:00"
+WORKER = "crawler.crawl.judging"
+
+
+def make_site(n: int) -> SampleSite:
+    site = build_site(n, per_page=10)
+    site.add_page(  # defaced: flagged critical on first sight
+        "1229037214",
+        day=date(2022, 9, 14),
+        title="“‘浙’十年·衢州”主题新闻发布会答问实录",
+        index_no="11330800002618015K/2022-134528",
+        raw=reference_page(),
+        raw_path=REFERENCE_PATH,
+    )
+    return site
+
+
+def judged(db: Path) -> dict[str, list[dict]]:
+    """What the crawl made of the pages, without ids, times or the raw bytes."""
+    return {
+        "releases": rows(
+            db, "select key, index_no, title, url, status, content_hash from releases order by key"
+        ),
+        "versions": rows(
+            db, "select key, version, content_hash, fields, body, flags from versions order by key"
+        ),
+        "events": rows(db, "select type, severity, key, url, flags, details from events order by key, type"),
+        "fetches": rows(
+            db, "select url, outcome, error_kind, not_release_reason, flags, key from fetches order by url"
+        ),
+    }
+
+
+def workers_of(pid: int) -> list[psutil.Process]:
+    found = []
+    try:
+        kids = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    for kid in kids:
+        try:
+            if WORKER in " ".join(kid.cmdline()):
+                found.append(kid)
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+    return found
+
+
+def crawl_watched(config: Path, *args: str, kill_worker: bool = False) -> tuple[int, str, bool]:
+    """``govwatch crawl --judge-worker``: its exit status, its stderr, and whether a judging worker
+    was seen (and, with ``kill_worker``, SIGKILLed as soon as it was)."""
+    cmd = [sys.executable, "-m", "crawler", "crawl", "--config", str(config), "--no-notify", *args]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_with(NOW), cwd=config.parent
+    )
+    seen = False
+    deadline = time.monotonic() + 300
+    while proc.poll() is None and time.monotonic() < deadline:
+        found = workers_of(proc.pid)
+        if found and not seen:
+            seen = True
+            if kill_worker:
+                time.sleep(0.3)  # let it judge a few pages first
+                for worker in found:
+                    worker.kill()
+        time.sleep(0.02)
+    _out, err = proc.communicate(timeout=60)
+    return proc.returncode, err, seen
+
+
+@pytest.mark.timeout(600)
+def test_the_worker_judges_pages_exactly_as_the_crawl_process_does(tmp_path: Path) -> None:
+    site = make_site(60)
+    site.latency = 0.01  # type: ignore[attr-defined]  # long enough to see the worker at work
+    with serve(site) as server:
+        entry = site_entry(server.url, site)
+        (tmp_path / "here").mkdir()
+        (tmp_path / "there").mkdir()
+        here, there = write_config(tmp_path / "here", [entry]), write_config(tmp_path / "there", [entry])
+        by_crawl = run_crawl(here, "--no-judge-worker", now=NOW)
+        assert by_crawl.returncode == 0 and by_crawl.run["status"] == "ok", by_crawl
+        returncode, err, seen = crawl_watched(there, "--judge-worker")
+    assert returncode == 0, err
+    assert seen, "no judging worker ran"
+    a, b = judged(tmp_path / "here" / "govwatch.db"), judged(tmp_path / "there" / "govwatch.db")
+    assert len(a["releases"]) == 61 and len(a["versions"]) == 61
+    assert any(e["type"] == "tampered" for e in a["events"])
+    for table in a:
+        assert a[table] == b[table], table
+
+
+@pytest.mark.timeout(600)
+def test_a_worker_that_dies_leaves_its_pages_to_the_crawl_process(tmp_path: Path) -> None:
+    site = make_site(150)
+    site.latency = 0.03  # type: ignore[attr-defined]  # the crawl goes on for seconds after the kill
+    with serve(site) as server:
+        config = write_config(tmp_path, [site_entry(server.url, site)])
+        returncode, err, seen = crawl_watched(config, "--judge-worker", kill_worker=True)
+    db = tmp_path / "govwatch.db"
+    assert seen, "no judging worker ran"
+    assert returncode == 0, err
+    assert "judging worker stopped" in err, err
+    [run] = rows(db, "select status from runs")
+    assert run["status"] == "ok"
+    assert len(rows(db, "select key from releases")) == 151
+    assert rows(db, "select url from fetches where outcome != 'ok'") == []
+    assert len(rows(db, "select id from events where type = 'tampered'")) == 1
