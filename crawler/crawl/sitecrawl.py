@@ -282,7 +282,7 @@ class SiteCrawl:
             scrapy.Request(
                 url,
                 headers=headers,
-                callback=self.parse_detail,
+                callback=self.parse_detail if self.judge is None else self.parse_detail_judged,
                 errback=self.detail_failed,
                 meta=meta,
                 dont_filter=True,
@@ -503,11 +503,14 @@ class SiteCrawl:
         path = urlsplit(url).path
         return path in ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp")
 
-    async def parse_detail(self, response: Response) -> AsyncIterator[Any]:
-        """A release page answered. A page to judge goes to the judging worker first, if there is
-        one (the request stays in flight meanwhile, so the run cannot end under it)."""
+    def parse_detail(self, response: Response) -> Iterator[Any]:
+        return self._answered(self._parse_detail(response))
+
+    async def parse_detail_judged(self, response: Response) -> AsyncIterator[Any]:
+        """``parse_detail`` with a judging worker: a page to judge goes to the worker first (the
+        request stays in flight meanwhile, so the run cannot end under it)."""
         judged: tuple[Fetch, tuple[Release | None, list[Flag]]] | None = None
-        if self.judge is not None and response.status == 200 and not self.stopped:
+        if response.status == 200 and not self.stopped:
             judged = await self._judged_elsewhere(response)
         for step in self._answered(self._parse_detail(response, judged)):
             yield step
