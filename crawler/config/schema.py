@@ -70,12 +70,15 @@ class CrawlConfig(Options):
     keeps its own run, lock, budget and deadline; each host its own politeness),
     ``concurrent_requests`` downloads in flight across their hosts, ``health_workers`` sites' checks
     after the crawl (staleness, link checks, scorecard) at once beside it; ``processes`` crawl
-    processes at once when ``govwatch crawl`` has several sites (``None``: one per CPU core)."""
+    processes at once when ``govwatch crawl`` has several sites (``None``: one per CPU core);
+    ``judge_worker``: release pages judged in a worker process beside each crawl process that has a
+    core to spare (off by default: the core must really be free, see docs/CONFIG.md)."""
 
     batch_size: Positive = 500
     concurrent_requests: Positive = 512
     health_workers: Positive = 8
     processes: Positive | None = None
+    judge_worker: bool = False
 
     def batches(self, sites: int) -> tuple[int, int]:
         """(processes at once, sites per batch) for ``sites`` sites: at most ``batch_size`` per

@@ -307,8 +307,8 @@ class Supervisor:
             cmd += ["--run-timeout", f"{self.run_timeout:g}"]
         if batch_config is not None:
             cmd += ["--batch-config", str(batch_config)]
-        if not judge_in_worker(self.parallel):  # no core to spare for a judging worker
-            cmd += ["--no-judge-worker"]
+        # crawl.judge_worker, when each process has a core to spare for its worker
+        cmd += ["--judge-worker" if judge_in_worker(self.config, self.parallel) else "--no-judge-worker"]
         with contextlib.ExitStack() as files:
             if self.inherit_output:  # the process's lines go to this one's stderr
                 stdout: Any = sys.stderr.fileno()

@@ -183,10 +183,10 @@ def raise_open_files_limit() -> None:
             )
 
 
-def judge_in_worker(processes: int = 1) -> bool:
-    """Judge release pages in a worker process when this machine has a core to spare for it beside
-    ``processes`` crawl processes."""
-    return (os.cpu_count() or 1) > processes
+def judge_in_worker(config: Config, processes: int = 1) -> bool:
+    """Judge release pages in a worker process: ``crawl.judge_worker``, and this machine has a core
+    to spare for it beside ``processes`` crawl processes."""
+    return config.crawl.judge_worker and (os.cpu_count() or 1) > processes
 
 
 class _Progress:
@@ -520,7 +520,8 @@ def crawl(
     site in the order given (skipped ones included; sites the crawl never began — it was stopped
     first — have none). ``run_timeout``: a site's run still going this many seconds after it began
     fails. ``supervised``: run by the batch supervisor, which settles what this process cannot.
-    ``judge_worker``: judge release pages in a worker process (None: when a core is spare)."""
+    ``judge_worker``: judge release pages in a worker process (None: ``crawl.judge_worker``, when a
+    core is spare)."""
     results: dict[str, RunResult] = {}
     planned: list[SiteConfig] = []
     with contextlib.ExitStack() as stack, _Progress(progress, len(sites)) as bar:
@@ -560,7 +561,7 @@ def crawl(
                 bar,
                 run_timeout=run_timeout,
                 heartbeat=heartbeat,
-                judge_worker=judge_in_worker() if judge_worker is None else judge_worker,
+                judge_worker=judge_in_worker(config) if judge_worker is None else judge_worker,
             )
             batch.run()
             results.update(batch.results)
