@@ -40,6 +40,9 @@ log = logging.getLogger("govwatch.crawl")
 
 #: seconds the worker may take over one page before it is taken for hung and killed
 TIMEOUT = 60.0
+#: pages waiting on the worker past which the crawl process judges the next ones itself (the worker
+#: is behind: its core is busy), so that neither process waits for the other
+MAX_WAITING = 32
 _HEAD = struct.Struct(">I")
 
 #: ``(release or None, flags, why the page is not a release or None)``
@@ -110,12 +113,18 @@ class JudgeWorker:
     def pid(self) -> int | None:
         return getattr(self.transport, "pid", None)
 
+    def accepts(self) -> bool:
+        """Whether a page sent now would be judged by the worker (usable, and not ``MAX_WAITING``
+        pages behind)."""
+        return self.usable and len(self._waiting) < MAX_WAITING
+
     def judge(self, args: tuple[Any, ...]) -> Any | None:
         """Send one page (``judge_page``'s arguments); a Deferred firing with the worker's answer
-        (or failing with :class:`WorkerGone`), or None when the worker is not usable."""
+        (or failing with :class:`WorkerGone`), or None — judge it here — when the worker is not
+        usable or already has ``MAX_WAITING`` pages."""
         if not self.started:
             self.start()
-        if not self.usable or self.transport is None:
+        if not self.accepts() or self.transport is None:
             return None
         from twisted.internet.defer import Deferred
 

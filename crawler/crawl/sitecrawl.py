@@ -522,9 +522,11 @@ class SiteCrawl:
         is judged here, as without a worker)."""
         from scrapy.utils.defer import maybe_deferred_to_future
 
+        if self.judge is None or not self.judge.accepts():
+            return None
         fetch = self._fetch_of(response.meta.get("gw_origin") or response.url, response, outcome="ok")
         try:
-            deferred = self.judge.judge(judge_args(self.ledger, self.site, fetch)) if self.judge else None
+            deferred = self.judge.judge(judge_args(self.ledger, self.site, fetch))
             if deferred is None:
                 return None
             answer = await maybe_deferred_to_future(deferred)
