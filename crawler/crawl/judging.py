@@ -175,7 +175,7 @@ class JudgeWorker:
 
     def _gone(self, why: str) -> None:
         """Judge every waiting page, and every later one, in this process."""
-        if self.usable and self._waiting:
+        if self.usable:  # not stopped by this process: it died, hung or differs
             log.warning("the judging worker stopped (%s): pages are judged in the crawl process", why)
         self.usable = False
         waiting, self._waiting = self._waiting, {}

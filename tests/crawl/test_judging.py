@@ -68,6 +68,14 @@ def workers_of(pid: int) -> list[psutil.Process]:
     return found
 
 
+def judged_some(db: Path, pages: int = 5) -> bool:
+    """Whether the crawl has stored ``pages`` releases yet."""
+    try:
+        return len(rows(db, "select key from releases")) >= pages
+    except Exception:  # not created yet, or locked for a moment
+        return False
+
+
 def crawl_watched(config: Path, *args: str, kill_worker: bool = False) -> tuple[int, str, bool]:
     """``govwatch crawl --judge-worker``: its exit status, its stderr, and whether a judging worker
     was seen (and, with ``kill_worker``, SIGKILLed as soon as it was)."""
@@ -80,9 +88,8 @@ def crawl_watched(config: Path, *args: str, kill_worker: bool = False) -> tuple[
     while proc.poll() is None and time.monotonic() < deadline:
         found = workers_of(proc.pid)
         if found and not seen:
-            seen = True
-            if kill_worker:
-                time.sleep(0.3)  # let it judge a few pages first
+            seen = not kill_worker or judged_some(config.parent / "govwatch.db")
+            if seen and kill_worker:  # once it has judged a few pages
                 for worker in found:
                     worker.kill()
         time.sleep(0.02)
@@ -114,7 +121,7 @@ def test_the_worker_judges_pages_exactly_as_the_crawl_process_does(tmp_path: Pat
 @pytest.mark.timeout(600)
 def test_a_worker_that_dies_leaves_its_pages_to_the_crawl_process(tmp_path: Path) -> None:
     site = make_site(150)
-    site.latency = 0.03  # type: ignore[attr-defined]  # the crawl goes on for seconds after the kill
+    site.latency = 0.1  # type: ignore[attr-defined]  # the crawl goes on for seconds after the kill
     with serve(site) as server:
         config = write_config(tmp_path, [site_entry(server.url, site)])
         returncode, err, seen = crawl_watched(config, "--judge-worker", kill_worker=True)
