@@ -72,13 +72,14 @@ class CrawlConfig(Options):
     after the crawl (staleness, link checks, scorecard) at once beside it; ``processes`` crawl
     processes at once when ``govwatch crawl`` has several sites (``None``: one per CPU core);
     ``judge_worker``: release pages judged in a worker process beside each crawl process that has a
-    core to spare (off by default: the core must really be free, see docs/CONFIG.md)."""
+    core to spare (``auto``: once the process has judged ``AUTO_AFTER`` pages itself, so that a
+    crawl of a few new pages never starts one; see docs/CONFIG.md)."""
 
     batch_size: Positive = 500
     concurrent_requests: Positive = 512
     health_workers: Positive = 8
     processes: Positive | None = None
-    judge_worker: bool = False
+    judge_worker: bool | Literal["auto"] = "auto"
 
     def batches(self, sites: int) -> tuple[int, int]:
         """(processes at once, sites per batch) for ``sites`` sites: at most ``batch_size`` per

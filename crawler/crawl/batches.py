@@ -307,8 +307,12 @@ class Supervisor:
             cmd += ["--run-timeout", f"{self.run_timeout:g}"]
         if batch_config is not None:
             cmd += ["--batch-config", str(batch_config)]
-        # crawl.judge_worker, when each process has a core to spare for its worker
-        cmd += ["--judge-worker" if judge_in_worker(self.config, self.parallel) else "--no-judge-worker"]
+        # crawl.judge_worker, when each process has a core to spare for its worker (``auto``: the
+        # process applies it, from the same configuration)
+        if not judge_in_worker(self.config, self.parallel):
+            cmd.append("--no-judge-worker")
+        elif self.config.crawl.judge_worker is True:
+            cmd.append("--judge-worker")
         with contextlib.ExitStack() as files:
             if self.inherit_output:  # the process's lines go to this one's stderr
                 stdout: Any = sys.stderr.fileno()

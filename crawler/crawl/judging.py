@@ -40,6 +40,11 @@ log = logging.getLogger("govwatch.crawl")
 
 #: seconds the worker may take over one page before it is taken for hung and killed
 TIMEOUT = 60.0
+#: release pages a crawl process judges itself before it starts its worker under
+#: ``crawl.judge_worker: auto``: the worker's start-up (a Python process importing the normalizer and
+#: the integrity rules) pays off only over many pages, and most crawls of a watched site find a few
+#: new ones
+AUTO_AFTER = 100
 #: pages waiting on the worker past which the crawl process judges the next ones itself (the worker
 #: is behind: its core is busy), so that neither process waits for the other
 MAX_WAITING = 32
@@ -81,7 +86,7 @@ class WorkerGone(Exception):
 class JudgeWorker:
     """The crawl's side of the worker process: pages sent, answers matched to their Deferreds."""
 
-    def __init__(self) -> None:
+    def __init__(self, after: int = 0) -> None:
         from twisted.internet.protocol import ProcessProtocol
 
         owner = self
@@ -98,7 +103,10 @@ class JudgeWorker:
                 owner._gone("it ended")
 
         self.protocol = _Protocol()
+        #: pages still to be judged in the crawl process before the worker is started
+        self.after = after
         self.started = False
+        self._pid_ended = False
         self.usable = True
         self.judged = 0
         self._seq = 0
@@ -114,8 +122,12 @@ class JudgeWorker:
         return getattr(self.transport, "pid", None)
 
     def accepts(self) -> bool:
-        """Whether a page sent now would be judged by the worker (usable, and not ``MAX_WAITING``
-        pages behind)."""
+        """Whether the page to judge now goes to the worker: the crawl process has judged the first
+        ``after`` itself (each call before that counts one of them), and the worker is usable and
+        not ``MAX_WAITING`` pages behind."""
+        if self.after > 0:
+            self.after -= 1
+            return False
         return self.usable and len(self._waiting) < MAX_WAITING
 
     def judge(self, args: tuple[Any, ...]) -> Any | None:
@@ -124,7 +136,7 @@ class JudgeWorker:
         usable or already has ``MAX_WAITING`` pages."""
         if not self.started:
             self.start()
-        if not self.accepts() or self.transport is None:
+        if not self.usable or len(self._waiting) >= MAX_WAITING or self.transport is None:
             return None
         from twisted.internet.defer import Deferred
 
@@ -191,10 +203,12 @@ class JudgeWorker:
                 self._gone(f"no answer for {TIMEOUT:g}s")
 
     def stop(self) -> None:
-        """End the worker (it holds nothing: a page it was judging is judged here) and reap it."""
+        """End the worker (it holds nothing: a page it was judging is judged here) and reap it;
+        once (its process id, once reaped, may be another process's)."""
+        ended = self._pid_ended
         self.usable = False
-        pid = self.pid
-        if pid is not None:
+        pid, self._pid_ended = self.pid, True
+        if pid is not None and not ended:
             _end(pid)
         log.debug("the judging worker judged %d pages", self.judged)
 

@@ -30,7 +30,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from crawler import clock
 from crawler.config import Config, SiteConfig
 from crawler.crawl.deadline import Watchdog
-from crawler.crawl.judging import JudgeWorker
+from crawler.crawl.judging import AUTO_AFTER, JudgeWorker
 from crawler.crawl.lock import SiteLock, SiteLocked
 from crawler.crawl.pipelines import integrity_flags
 from crawler.crawl.settings import batch_settings
@@ -183,10 +183,26 @@ def raise_open_files_limit() -> None:
             )
 
 
+def cores() -> int:
+    """The CPU cores this process may run on (its affinity: a container or ``taskset`` may allow
+    fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
 def judge_in_worker(config: Config, processes: int = 1) -> bool:
-    """Judge release pages in a worker process: ``crawl.judge_worker``, and this machine has a core
-    to spare for it beside ``processes`` crawl processes."""
-    return config.crawl.judge_worker and (os.cpu_count() or 1) > processes
+    """Judge release pages in a worker process: ``crawl.judge_worker`` (``true`` or ``auto``), and
+    this process may use a core to spare for it beside ``processes`` crawl processes."""
+    return config.crawl.judge_worker is not False and cores() > processes
+
+
+def judge_after(config: Config) -> int:
+    """Release pages a crawl process judges itself before it starts its worker: ``AUTO_AFTER``
+    under ``crawl.judge_worker: auto`` (a worker's start-up pays off only over many pages), none
+    under ``true``."""
+    return AUTO_AFTER if config.crawl.judge_worker == "auto" else 0
 
 
 class _Progress:
@@ -309,6 +325,7 @@ class BatchRun:
         run_timeout: float | None = None,
         heartbeat: Path | None = None,
         judge_worker: bool = False,
+        judge_after: int = 0,
     ) -> None:
         self.config = config
         self.store = store
@@ -321,8 +338,8 @@ class BatchRun:
         self.heartbeat = heartbeat
         self.results: dict[str, RunResult] = {}
         self.workers = HealthWorkers(database, config.crawl.health_workers)
-        #: the worker process that judges release pages (started on the first one)
-        self.judge = JudgeWorker() if judge_worker else None
+        #: the worker process that judges release pages (started once ``judge_after`` were judged here)
+        self.judge = JudgeWorker(after=judge_after) if judge_worker else None
         self.spider: GovSpider | None = None
         self.obey_robots = any(s.politeness.obey_robots for s in sites)
         self.autothrottle = any(s.politeness.autothrottle for s in sites)
@@ -484,6 +501,8 @@ class BatchRun:
         crawler = process.create_crawler(spidercls)
         self.progress.attach(crawler)
         crawler.signals.connect(self._opened, signal=signals.spider_opened, weak=False)
+        if self.judge is not None:  # before the reactor's shutdown closes its pipes (not a death)
+            crawler.signals.connect(self.judge.stop, signal=signals.spider_closed, weak=False)
         process.crawl(crawler, batch=self, flush_every=self.group.interval)
         try:
             process.start()
@@ -562,6 +581,7 @@ def crawl(
                 run_timeout=run_timeout,
                 heartbeat=heartbeat,
                 judge_worker=judge_in_worker(config) if judge_worker is None else judge_worker,
+                judge_after=judge_after(config) if judge_worker is None else 0,
             )
             batch.run()
             results.update(batch.results)

@@ -106,6 +106,9 @@ def batch_settings(sites: list[SiteConfig], config: Config) -> dict[str, Any]:
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",
+        # the run records count requests and bytes themselves: Scrapy's counters (a dict update and
+        # a signal for every request and response) are read by nothing
+        "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector",
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.crawl.middlewares.BackoffMiddleware": 560,
             "crawler.crawl.middlewares.WireHeadersMiddleware": 595,  # before content decoding (590)

@@ -62,6 +62,9 @@ class _Handler(BaseHTTPRequestHandler):
             declared += resp.stream
             if transport != "huge_unsized" and not resp.unsized:  # HTTP/1.0: the body ends at close
                 self.send_header("Content-Length", str(declared))
+            # said, not only done: a client that keeps the connection for its next request (Twisted
+            # pools HTTP/1.0 connections that do not say "close") would send it on a closed socket
+            self.send_header("Connection", "close")
             self.end_headers()
             if method == "HEAD":
                 return

@@ -91,6 +91,9 @@ class FetchRecorder:
         self.keep_raw = False
         self.content_hash: str | None = None  # of the page read, for its evidence
         self.new_version: int | None = None  # the version this fetch's body became
+        self.fetch_id: int | None = None  # the fetch's row, once written
+        self._outcome = fetch.outcome
+        self._flags: list[Flag] = []
 
     # -- events ---------------------------------------------------------------------------------
     def emit(self, type_: str, rel: dict[str, Any], **extra: Any) -> None:
@@ -113,6 +116,7 @@ class FetchRecorder:
         files.store_files(self.db, self.attachments, self.ts)
         if outcome == "ok" and release is not None and not release.is_release:
             outcome = "gone" if release.not_release_reason == "gone" else "error"
+        self._outcome, self._flags = outcome, flags
         if outcome == "ok" and release is not None and release.key:
             self._ok(release, [f.to_dict() for f in flags])
         elif outcome == "not_modified":
@@ -123,7 +127,8 @@ class FetchRecorder:
             self._failed()
         if self.attachments:
             self._attachments()
-        self._write_fetch(outcome, flags)
+        if self.fetch_id is None:
+            self._write_fetch()
 
     def _attachments(self) -> None:
         """Store the release's attachment fetches; their failure streaks raise ``fetch_failed``."""
@@ -136,9 +141,12 @@ class FetchRecorder:
         for type_, result, details in proved:
             self.emit(type_, rel, url=result.url, version=None, details=details)
 
-    def _write_fetch(self, outcome: str, flags: list[Flag]) -> None:
-        f = self.fetch
-        fetch_id = insert(
+    def _write_fetch(self) -> int:
+        """The fetch's row. A fetch that makes a new version writes it first (``_new_version``): the
+        version row then names it as it is inserted, never rewritten for it (an UPDATE rewrites the
+        whole row, its body and raw HTML with it)."""
+        f, outcome, flags = self.fetch, self._outcome, self._flags
+        self.fetch_id = insert(
             self.db,
             "fetches",
             {
@@ -162,11 +170,7 @@ class FetchRecorder:
                 else None,
             },
         )
-        if self.new_version is not None:  # the version's body is this fetch's: kept once, there
-            self.db.execute(
-                "UPDATE versions SET fetch_id = ? WHERE key = ? AND version = ?",
-                [fetch_id, self.key, self.new_version],
-            )
+        return self.fetch_id
 
     # -- helpers --------------------------------------------------------------------------------
     def _url_row(self) -> dict[str, Any] | None:
@@ -181,7 +185,8 @@ class FetchRecorder:
         return row
 
     def _new_version(self, release: Release, h: str, flags: list[dict[str, Any]], number: int) -> None:
-        self.new_version = number
+        self.new_version = number  # before the fetch's row: its evidence says the version holds its body
+        fetch_id = self._write_fetch()
         version_id = insert(
             self.db,
             "versions",
@@ -198,6 +203,7 @@ class FetchRecorder:
                 "last_seen": self.ts,
                 "run_id": self.fetch.run_id,
                 "url": self.fetch.url,
+                "fetch_id": fetch_id,  # the version's raw HTML is this fetch's: kept once, here
             },
         )
         files.link_version(self.db, version_id, release.attachments)

@@ -9,24 +9,24 @@ words. Both functions are pure, so the Datasette plugin can register them as SQL
 from __future__ import annotations
 
 import re
+from operator import add
 
 # CJK ideographs (unified, extension A, compatibility) — the characters written without spaces
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+#: a run of Chinese characters (group 1), or a run of letters and digits (group 2)
+_RUN = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)")
 _IS_CJK = re.compile(rf"[{_CJK}]")
 
 
 def _tokens(text: str) -> list[str]:
     tokens: list[str] = []
-    for match in _RUN.finditer(text or ""):
-        run = match.group(0)
-        if _IS_CJK.match(run):
-            if len(run) == 1:
-                tokens.append(run)
-            else:
-                tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+    for chinese, word in _RUN.findall(text or ""):
+        if not chinese:
+            tokens.append(word.lower())
+        elif len(chinese) == 1:
+            tokens.append(chinese)
         else:
-            tokens.append(run.lower())
+            tokens.extend(map(add, chinese, chinese[1:]))  # each character and the next
     return tokens
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from crawler.crawl.judging import AUTO_AFTER
+from crawler.crawl.runner import cores
 from crawler.demo.server import serve
 from crawler.demo.site import SampleSite, build_site
 from crawler.demo.story import REFERENCE_PATH, reference_page
@@ -77,7 +79,7 @@ def judged_some(db: Path, pages: int = 5) -> bool:
 
 
 def crawl_watched(config: Path, *args: str, kill_worker: bool = False) -> tuple[int, str, bool]:
-    """``govwatch crawl --judge-worker``: its exit status, its stderr, and whether a judging worker
+    """``govwatch crawl`` (with ``args``): its exit status, its stderr, and whether a judging worker
     was seen (and, with ``kill_worker``, SIGKILLed as soon as it was)."""
     cmd = [sys.executable, "-m", "crawler", "crawl", "--config", str(config), "--no-notify", *args]
     proc = subprocess.Popen(
@@ -134,3 +136,25 @@ def test_a_worker_that_dies_leaves_its_pages_to_the_crawl_process(tmp_path: Path
     assert len(rows(db, "select key from releases")) == 151
     assert rows(db, "select url from fetches where outcome != 'ok'") == []
     assert len(rows(db, "select id from events where type = 'tampered'")) == 1
+
+
+@pytest.mark.timeout(600)
+def test_by_default_only_a_crawl_of_many_pages_starts_a_worker(tmp_path: Path) -> None:
+    """``crawl.judge_worker: auto``: a crawl that judges fewer than ``AUTO_AFTER`` pages never pays
+    for a worker process; one that judges more hands the rest to a worker and stores every page."""
+    if cores() < 2:
+        pytest.skip("a judging worker needs a second CPU core, and this process may use one")
+    small, large = build_site(AUTO_AFTER // 2, per_page=10), make_site(AUTO_AFTER + 50)
+    for site in (small, large):
+        site.latency = 0.1  # type: ignore[attr-defined]  # the crawl goes on for seconds past AUTO_AFTER
+    for name, site, worker in (("small", small, False), ("large", large, True)):
+        (tmp_path / name).mkdir()
+        with serve(site) as server:
+            config = write_config(tmp_path / name, [site_entry(server.url, site)])
+            returncode, err, seen = crawl_watched(config)
+        assert returncode == 0, err
+        assert seen is worker, (name, err)
+        assert "judging worker stopped" not in err, err  # its end at the crawl's end is no death
+        db = tmp_path / name / "govwatch.db"
+        assert [r["status"] for r in rows(db, "select status from runs")] == ["ok"]
+        assert len(rows(db, "select key from releases")) == len(site.all_pages())
