@@ -58,12 +58,16 @@ def _first_sight_baseline(baseline: bool, flags: list[dict[str, Any]]) -> bool:
     return baseline and not any(f.get("certain") for f in flags)
 
 
-def update_search(db: Database, key: str, title: str | None, body: str | None) -> None:
+def update_search(
+    db: Database, key: str, title: str | None, body: str | None, *, new_rowid: int | None = None
+) -> None:
     """Rewrite the release's row of ``releases_fts`` (its rowid is ``releases.id``); the body's
-    bigrams take in the text of the attachments its current version lists."""
-    rowid = db.execute("SELECT id FROM releases WHERE key = ?", [key]).fetchone()[0]
+    bigrams take in the text of the attachments its current version lists. ``new_rowid``: the
+    release was inserted just now with this id, so it has no row yet."""
+    rowid = new_rowid or db.execute("SELECT id FROM releases WHERE key = ?", [key]).fetchone()[0]
     body = "\n".join([body or "", *files.texts(db, key)])
-    db.execute("DELETE FROM releases_fts WHERE rowid = ?", [rowid])
+    if new_rowid is None:
+        db.execute("DELETE FROM releases_fts WHERE rowid = ?", [rowid])
     db.execute(
         "INSERT INTO releases_fts (rowid, key, title_bigrams, body_bigrams) VALUES (?, ?, ?, ?)",
         [rowid, key, bigrams(title), bigrams(body)],
@@ -293,11 +297,11 @@ class FetchRecorder:
                 current_version=1,
                 status="live",
             )
-            insert(db, "releases", row)
+            rowid = insert(db, "releases", row)
             self._new_version(release, h, flags, 1)
             db.execute("DELETE FROM release_urls WHERE url = ?", [f.url])
             self._insert_url(key, h, critical)
-            update_search(db, key, release.title, release.body_text)
+            update_search(db, key, release.title, release.body_text, new_rowid=rowid)
             self.emit("new", row, baseline=f.baseline, flags=flags)
             reported = critical - reviewed
             if reported:
