@@ -35,7 +35,7 @@ from crawler.attachments import document_links, extract_text, mismatch, sniff
 from crawler.crawl.fetchresult import classify_failure, headers_dict
 from crawler.model import AttachmentFetch, Fetch, Flag, Release
 from crawler.net.urlpolicy import SiteScope, join, shown
-from crawler.normalize import content_hash
+from crawler.normalize import NORMALIZER_VERSION, content_hash
 from crawler.store.attachments import AttachmentState
 
 if TYPE_CHECKING:
@@ -106,6 +106,14 @@ class AttachmentFetcher:
     @property
     def enabled(self) -> bool:
         return bool(self.options.fetch)
+
+    def may_fetch(self, stored: Release) -> bool:
+        """Whether a page that answered 304 may have files to fetch: attachments are fetched and
+        its stored release lists some, or was read by another version of the normalizer (which may
+        find others in the same page)."""
+        if not self.enabled:
+            return False
+        return stored.normalizer_version != NORMALIZER_VERSION or bool(document_links(stored, self.scope))
 
     # ------------------------------------------------------------------ start
     def begin(

@@ -647,9 +647,11 @@ class SiteCrawl:
     def _unchanged_page(self, fetch: Fetch) -> PendingRelease | None:
         """A page that answered 304: its files may have changed all the same, so its release is read
         from the stored page and waits for them."""
+        previous = self.ledger.previous_release(fetch.url)
+        if previous is None or not self.attachments.may_fetch(previous):
+            return None  # no files to fetch: the 304 stands, without reading the page again
         raw = self.ledger.stored_page(fetch.url)
-        previous = self.ledger.previous_release(fetch.url) if raw else None
-        if raw is None or previous is None:
+        if raw is None:
             return None
         page = Fetch(**{**fetch.__dict__, "outcome": "ok", "body": raw})
         release, flags = judge_fetch(self.ledger, self.site, page)
