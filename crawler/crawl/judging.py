@@ -15,7 +15,8 @@ crawling; the answer arrives as a Deferred. The worker is an optimisation, never
 - it reads its pipe until it closes: when the crawl process ends or is killed, it ends too.
 
 Frames on the pipe: a 4-byte big-endian length, then a pickle. Requests ``(seq, args)``; answers
-``(seq, ("ok", (release, flags, reason)))`` or ``(seq, ("error", exception name, traceback))``;
+``(seq, ("ok", (release, flags, reason), prepared))`` (``prepared``: what the store will make of the
+page, ``crawler.store.prepare``) or ``(seq, ("error", exception name, traceback))``;
 the worker's first frame is ``("hello", rule names)``.
 """
 
@@ -35,6 +36,7 @@ from typing import Any
 from crawler.integrity import DETECTORS, check
 from crawler.model import Flag, Release
 from crawler.normalize import Document, normalize_document
+from crawler.store.prepare import prepare
 
 log = logging.getLogger("govwatch.crawl")
 
@@ -228,6 +230,17 @@ def _end(pid: int, grace: float = 2.0) -> None:
         pass
 
 
+def _prepared(release: Release | None, body: bytes) -> dict[str, Any] | None:
+    """What the store will make of a release page when it records it, made here beside its
+    judgement (``crawler.store.prepare``); None when that fails (the store makes it then)."""
+    if release is None:
+        return None
+    try:
+        return prepare(release, body)
+    except Exception:
+        return None
+
+
 def _serve() -> None:
     """The worker: judge each page read from stdin, answer on stdout, until stdin closes."""
     out = os.fdopen(os.dup(1), "wb")
@@ -244,7 +257,8 @@ def _serve() -> None:
         (size,) = _HEAD.unpack(head)
         seq, args = pickle.loads(source.read(size))
         try:
-            answer: tuple[Any, ...] = ("ok", judge_page(*args))
+            judged = judge_page(*args)
+            answer: tuple[Any, ...] = ("ok", judged, _prepared(judged[0], args[0]))
         except Exception as exc:
             answer = ("error", type(exc).__name__, traceback.format_exc())
         out.write(_frame((seq, answer)))

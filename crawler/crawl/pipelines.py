@@ -10,6 +10,7 @@ from crawler.integrity import check
 from crawler.model import AttachmentFetch, Fetch, Flag, Release
 from crawler.normalize import Document
 from crawler.store import RunLedger
+from crawler.store.prepare import remember
 
 log = logging.getLogger("govwatch.crawl")
 
@@ -55,8 +56,10 @@ def judge_args(ledger: RunLedger, site: SiteConfig, fetch: Fetch) -> tuple[objec
 
 
 def settle_answer(fetch: Fetch, answer: tuple[object, ...]) -> tuple[Release | None, list[Flag]]:
-    """The worker's answer for ``fetch`` (``crawler.crawl.judging``), as ``judge_fetch`` returns it."""
+    """The worker's answer for ``fetch`` (``crawler.crawl.judging``), as ``judge_fetch`` returns it;
+    what the worker made ahead for the store is kept for it."""
     if answer[0] == "ok":
+        remember(answer[2] if len(answer) > 2 else None, fetch.body)  # type: ignore[arg-type]
         return settle(fetch, answer[1])  # type: ignore[arg-type]
     log.error("could not judge %s\n%s", fetch.url, answer[2])
     fetch.outcome, fetch.error_kind = "error", f"internal:{answer[1]}"

@@ -15,6 +15,7 @@ from typing import Any
 import zstandard
 
 from crawler.model import Event, Release
+from crawler.store.prepare import COMPRESSED
 
 #: level 5: on the real pages' HTML 2.7× faster than level 10 for 2.6% more bytes (a new version's
 #: page is compressed in the crawl's one thread)
@@ -86,7 +87,9 @@ def unpack_fields(text: str | None, body: str | None) -> dict[str, Any]:
 
 
 def compress(raw: bytes | None) -> bytes | None:
-    return _COMPRESSOR.compress(raw) if raw else None
+    if not raw:
+        return None
+    return COMPRESSED.take(raw) or _COMPRESSOR.compress(raw)
 
 
 def decompress(blob: bytes | None) -> bytes | None:
