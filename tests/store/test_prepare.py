@@ -12,7 +12,9 @@ from tests.records import release
 
 
 def test_what_the_worker_makes_is_what_the_store_makes() -> None:
-    rel = release(index_no="a", url="http://x/a", title="中共衢州市委召开会议", paragraphs=["全面推进数字化改革工作"])
+    rel = release(
+        index_no="a", url="http://x/a", title="中共衢州市委召开会议", paragraphs=["全面推进数字化改革工作"]
+    )
     page = "<html><body>中共衢州市委召开会议</body></html>".encode()
     made = pickle.loads(pickle.dumps(prepare(rel, page)))  # as it crosses the pipe
     assert made["bigrams"] == {rel.title: bigrams(rel.title), rel.body_text: bigrams(rel.body_text)}
