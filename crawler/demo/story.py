@@ -95,6 +95,20 @@ class Story:
             self.advance()
 
 
+def add_reference_page(site: SampleSite, column: str = HANWEB_COLUMNS[0][0], *, top: bool = True) -> Page:
+    """Add the defaced reference page (its 索引号, title and date, served at its own path) to
+    ``column`` of ``site``."""
+    return site.add_page(
+        column,
+        day=date(2022, 9, 14),
+        title=REFERENCE_TITLE,
+        index_no=REFERENCE_INDEX_NO,
+        raw=reference_page(),
+        raw_path=REFERENCE_PATH,
+        top=top,
+    )
+
+
 def hanweb_site(today: date) -> SampleSite:
     """衢州 (Hanweb): 发布实录 (newer GET pager, 10 a page) with the defaced reference page among
     its 25 releases, and 通知公告 (older POST pager, 5 a page, 12 releases)."""
@@ -104,15 +118,7 @@ def hanweb_site(today: date) -> SampleSite:
     site.add_column(notice, notice_name, form=notice_form, per_page=5)
     for i in range(24):
         site.add_page(news, day=today - timedelta(days=1 + i * 4), top=False)
-    site.add_page(
-        news,
-        day=date(2022, 9, 14),
-        title=REFERENCE_TITLE,
-        index_no=REFERENCE_INDEX_NO,
-        raw=reference_page(),
-        raw_path=REFERENCE_PATH,
-        top=False,
-    )
+    add_reference_page(site, news, top=False)
     site.columns[news].pages.sort(key=lambda p: p.day, reverse=True)
     for i in range(12):
         site.add_page(

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.demo.site import Page, SampleSite, build_site
-from crawler.demo.story import REFERENCE_PATH, reference_page
+from crawler.demo.story import add_reference_page
 from tests.helpers import NEWS, NOTICES, REPO, free_port, run_crawl, site_entry, write_config
 
 REF_KEY = "11330800002618015K/2022-134528"
@@ -76,14 +76,7 @@ def _raw_script_page(site: SampleSite) -> Page:
 
 def make_site() -> tuple[SampleSite, dict[str, Page]]:
     site = build_site(8, per_page=5)
-    site.add_page(
-        NEWS,
-        day=date(2022, 9, 14),
-        title="“‘浙’十年·衢州”主题新闻发布会答问实录",
-        index_no=REF_KEY,
-        raw=reference_page(),
-        raw_path=REFERENCE_PATH,
-    )
+    add_reference_page(site, NEWS)
     pages = {
         "qz": site.add_page(
             NEWS,

@@ -11,7 +11,7 @@ import pytest
 
 from crawler.demo.server import serve
 from crawler.demo.site import SampleSite, build_site
-from crawler.demo.story import REFERENCE_PATH, reference_page
+from crawler.demo.story import add_reference_page
 from tests.helpers import run_crawl, schema, site_entry, write_config
 
 pytestmark = pytest.mark.slow  # real crawls, daemons, browsers or several processes
@@ -22,14 +22,7 @@ REF_KEY = "11330800002618015K/2022-134528"
 def make_site() -> SampleSite:
     # 20 releases per column, 5 per page: the newer form pages 4 times, the older form posts once
     site = build_site(40, per_page=5)
-    site.add_page(
-        "1229037214",
-        day=date(2022, 9, 14),
-        title="“‘浙’十年·衢州”主题新闻发布会答问实录",
-        index_no=REF_KEY,
-        raw=reference_page(),
-        raw_path=REFERENCE_PATH,
-    )
+    add_reference_page(site)
     return site
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import psutil
@@ -17,7 +16,7 @@ from crawler.crawl.judging import AUTO_AFTER
 from crawler.crawl.runner import cores
 from crawler.demo.server import serve
 from crawler.demo.site import SampleSite, build_site
-from crawler.demo.story import REFERENCE_PATH, reference_page
+from crawler.demo.story import add_reference_page
 from tests.helpers import env_with, rows, run_crawl, site_entry, write_config
 
 pytestmark = pytest.mark.slow  # real crawls in subprocesses
@@ -28,14 +27,7 @@ WORKER = "crawler.crawl.judging"
 
 def make_site(n: int) -> SampleSite:
     site = build_site(n, per_page=10)
-    site.add_page(  # defaced: flagged critical on first sight
-        "1229037214",
-        day=date(2022, 9, 14),
-        title="“‘浙’十年·衢州”主题新闻发布会答问实录",
-        index_no="11330800002618015K/2022-134528",
-        raw=reference_page(),
-        raw_path=REFERENCE_PATH,
-    )
+    add_reference_page(site)  # defaced: flagged critical on first sight
     return site
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -100,7 +100,7 @@ def test_archive_of_the_previous_release_crawled_unchanged_gives_no_event(tmp_pa
 def _previous_demo_site() -> SampleSite:
     """The site the archive was crawled from: the demo of that release (one Hanweb site, two columns,
     the defaced reference page among 发布实录). The demo has grown since; the archive has not."""
-    from crawler.demo.story import REFERENCE_PATH, reference_page
+    from crawler.demo.story import add_reference_page
 
     site = SampleSite(noise=True)
     site.add_column("1229037214", "发布实录", form="new", per_page=10)
@@ -108,15 +108,7 @@ def _previous_demo_site() -> SampleSite:
     today = clock.now().date()
     for i in range(24):
         site.add_page("1229037214", day=today - timedelta(days=1 + i * 4), top=False)
-    site.add_page(
-        "1229037214",
-        day=date(2022, 9, 14),
-        title="“‘浙’十年·衢州”主题新闻发布会答问实录",
-        index_no="11330800002618015K/2022-134528",
-        raw=reference_page(),
-        raw_path=REFERENCE_PATH,
-        top=False,
-    )
+    add_reference_page(site, top=False)
     site.columns["1229037214"].pages.sort(key=lambda p: p.day, reverse=True)
     for i in range(12):
         site.add_page(
