@@ -43,6 +43,7 @@ from crawler.config import BatchConfigs, Config, ConfigError, SiteConfig
 from crawler.crawl.lock import SiteLock, SiteLocked
 from crawler.crawl.runner import RunResult, judge_in_worker
 from crawler.store import Store
+from crawler.store.files import storage_fault
 
 #: seconds a crawl process may leave its heartbeat untouched before it is taken for stalled
 STALL = 180.0
@@ -203,7 +204,14 @@ class Supervisor:
                 run_ids = outcome.suspects[site]
                 if stopped and not run_ids:
                     continue  # never begun: nothing to record
-                failed = self._fail_runs(store, site, run_ids, note, death, after=outcome.before)
+                try:
+                    failed = self._fail_runs(store, site, run_ids, note, death, after=outcome.before)
+                except Exception as exc:  # the database refuses the failure too: said, not lost
+                    problem = storage_fault(exc, self.database)
+                    if problem is None:
+                        raise
+                    out.append(self._unrecorded(site, f"{note}; {problem}"))
+                    continue
                 if failed is not None:
                     out.append(self._result(store, failed))
             return out
@@ -212,9 +220,19 @@ class Supervisor:
             "the site is crawled again in a smaller batch"
         )
         for site in suspects:
-            self._fail_runs(
-                store, site, outcome.suspects[site], note, death, after=outcome.before, record_missing=False
-            )
+            try:
+                self._fail_runs(
+                    store,
+                    site,
+                    outcome.suspects[site],
+                    note,
+                    death,
+                    after=outcome.before,
+                    record_missing=False,
+                )
+            except Exception as exc:  # left running: the smaller batch's lock settles them
+                if storage_fault(exc, self.database) is None:
+                    raise
         if len(suspects) == 1:
             follow.append(Job(suspects, job.round + 1))
         elif suspects:
