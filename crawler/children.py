@@ -44,6 +44,16 @@ def end_with_parent(parent: int) -> bool:
     return os.getppid() == parent
 
 
+#: whether this process has already asked itself to stop (see end_with_parent)
+_ending = False
+
+
 def _parent_ended(_signum: int, _frame: object) -> None:
+    """Once only: a SIGHUP arriving while this handler begins (the dying parent's threads end one
+    after another) calls it again, before ``SIG_IGN`` below could have taken effect."""
+    global _ending
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    if _ending:
+        return
+    _ending = True
     os.kill(os.getpid(), signal.SIGTERM)

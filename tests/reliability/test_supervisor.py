@@ -11,6 +11,8 @@ import contextlib
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from datetime import datetime
@@ -20,6 +22,7 @@ from typing import Any
 import psutil
 import pytest
 
+from crawler.children import child_env
 from crawler.config.build import load_config
 from crawler.crawl.batches import Supervisor
 from crawler.crawl.settings import MAX_DOWNLOAD_TIMEOUT
@@ -242,3 +245,28 @@ def test_batch_processes_stop_when_govwatch_crawl_is_killed_outright(tmp_path: P
         code, again, out = crawl(config)
     assert code == 0 and {r["status"] for r in again["runs"]} == {"ok"}, out[-3000:]
     check_others(db, sites, culprit="")
+
+
+def test_the_parent_s_death_signal_handled_twice_asks_for_one_shutdown_only() -> None:
+    """The kernel sends a batch process its parent-death signal again as the dying parent's threads
+    end one after another; one arriving as the handler begins calls it a second time. The process
+    asks itself to stop once: a second SIGTERM would force Scrapy's unclean shutdown, every run left
+    "could not be settled"."""
+    script = (
+        "import os, signal, time\n"
+        "from crawler.children import end_with_parent\n"
+        "terms = []\n"
+        "signal.signal(signal.SIGTERM, lambda *_: terms.append(1))\n"
+        "assert end_with_parent(os.getppid())\n"
+        "handler = signal.getsignal(signal.SIGHUP)\n"
+        "handler(signal.SIGHUP, None)\n"
+        "handler(signal.SIGHUP, None)  # delivered again before SIG_IGN took effect\n"
+        "os.kill(os.getpid(), signal.SIGHUP)  # and after: ignored\n"
+        "time.sleep(0.2)\n"
+        "print(len(terms))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=child_env()
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1", done.stdout
