@@ -9,6 +9,7 @@ name) before a file is validated.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -241,6 +242,12 @@ class IntegrityConfig(Options):
     ignore: Annotated[tuple[Text, ...], BeforeValidator(_none_as_empty_list)] = ()
 
 
+@functools.lru_cache(maxsize=4096)
+def _hosts(base_url: str, aliases: tuple[str, ...]) -> frozenset[str]:
+    """``SiteConfig.hosts``, asked for every page a crawl judges."""
+    return frozenset(h for h in (_host(v) for v in (base_url, *aliases)) if h)
+
+
 def _host(value: str) -> str | None:
     value = value.strip()
     if "//" not in value:
@@ -314,7 +321,7 @@ class SiteConfig(Options):
     @property
     def hosts(self) -> frozenset[str]:
         """Lower-cased host names of ``base_url`` and the aliases (written as hosts or URLs)."""
-        return frozenset(h for h in (_host(v) for v in (self.base_url, *self.aliases)) if h)
+        return _hosts(self.base_url, tuple(self.aliases))
 
     def cron_trigger(self, timezone: str | tzinfo = "Asia/Shanghai") -> Any:
         """The APScheduler 3.x ``CronTrigger`` for ``schedule`` (5 fields, or 6 with seconds first)."""

@@ -159,9 +159,13 @@ def _link_check(db: Database, site: str, run_id: int | None, result: AttachmentF
     write_link_check(db, values, elapsed=None, ts=ts, run_id=run_id)
 
 
-def link_version(db: Database, version_id: int, attachments: list[dict[str, Any]]) -> None:
-    """(Re)write the attachments a version lists: name, URL, the file (when fetched), its state."""
-    db.execute("DELETE FROM version_attachments WHERE version_id = ?", [version_id])
+def link_version(
+    db: Database, version_id: int, attachments: list[dict[str, Any]], *, new: bool = False
+) -> None:
+    """(Re)write the attachments a version lists: name, URL, the file (when fetched), its state.
+    ``new``: the version was inserted just now (it lists nothing yet)."""
+    if not new:
+        db.execute("DELETE FROM version_attachments WHERE version_id = ?", [version_id])
     for position, item in enumerate(attachments):
         insert(
             db,

@@ -9,7 +9,9 @@ way (a paragraph with a line break in it, turns an older normalizer split otherw
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import zstandard
@@ -29,6 +31,67 @@ def insert(db: Any, table: str, row: dict[str, Any]) -> int:
     marks = ", ".join("?" for _ in row)
     cursor = db.execute(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(row.values()))
     return int(cursor.lastrowid)
+
+
+@contextlib.contextmanager
+def savepoint(db: Any) -> Iterator[None]:
+    """A savepoint of the open transaction: the block's writes undone alone when it raises (its
+    full-text index writes held back by :func:`index_last` dropped with them).
+
+    sqlite-utils' ``atomic()`` names each savepoint afresh (random bytes from the OS, a statement
+    SQLite prepares again every time); one name serves every level, since ``RELEASE`` and
+    ``ROLLBACK TO`` act on the innermost savepoint of that name."""
+    conn = db.conn
+    held = _LATE.get(id(conn))
+    mark = len(held) if held is not None else 0
+    conn.execute("SAVEPOINT govwatch")
+    try:
+        yield
+    except BaseException:
+        if held is not None:
+            del held[mark:]
+        # an error such as a RAISE(ROLLBACK) trigger may have ended the whole transaction
+        if conn.in_transaction:
+            conn.execute("ROLLBACK TO SAVEPOINT govwatch")
+            conn.execute("RELEASE SAVEPOINT govwatch")
+        raise
+    conn.execute("RELEASE SAVEPOINT govwatch")
+
+
+#: per connection, inside :func:`index_last`: the full-text index writes held back, in order
+_LATE: dict[int, list[tuple[str, list[Any]]]] = {}
+
+
+@contextlib.contextmanager
+def index_last(db: Any) -> Iterator[None]:
+    """The full-text index writes made in the block (:func:`index_write`) are made at its end, in
+    order, outside every savepoint of it.
+
+    SQLite's FTS5 writes the terms it holds in memory out to the index whenever a savepoint begins
+    or ends. A group commit makes each of its writes a savepoint: every release page it recorded
+    became a small index segment of its own, and merging them was most of the cost of recording a
+    page. Held back to the end, the group's pages make one segment."""
+    key = id(db.conn)
+    if key in _LATE:  # the enclosing block makes them
+        yield
+        return
+    held: list[tuple[str, list[Any]]] = []
+    _LATE[key] = held
+    try:
+        yield
+        for sql, params in held:
+            db.execute(sql, params)
+    finally:
+        del _LATE[key]
+
+
+def index_write(db: Any, sql: str, params: list[Any]) -> None:
+    """A full-text index write: now, or at the end of the enclosing :func:`index_last` block."""
+    held = _LATE.get(id(db.conn))
+    if held is None:
+        db.execute(sql, params)
+    else:
+        held.append((sql, params))
 
 
 def select(db: Any, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:

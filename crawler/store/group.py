@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
+from crawler.store.codec import index_last
 from crawler.store.files import storage_fault
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ class GroupCommit:
         if not queue:
             return
         try:
-            with self.store._write() as db:
+            with self.store._write() as db, index_last(db):
                 results = [self._apply(db, w) for w in queue]
         except Exception as exc:
             problem = storage_fault(exc, self.store.path)
@@ -115,9 +116,9 @@ class GroupCommit:
             write.settle(result)
 
     def _apply(self, db: Database, write: Write) -> Any:
-        """One write as a savepoint of the transaction; a storage fault fails the transaction."""
-        with db.atomic():
-            return write.apply(db)
+        """One write in the transaction: the store's call it makes is a savepoint of it, undone alone
+        when it fails (``Store._write``); a storage fault fails the transaction."""
+        return write.apply(db)
 
     @staticmethod
     def _fault(queue: list[Write], problem: str) -> None:

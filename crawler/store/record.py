@@ -17,6 +17,7 @@ from crawler.store.codec import (
     compress,
     content_hash,
     dumps,
+    index_write,
     insert,
     loads,
     pack_fields,
@@ -59,16 +60,25 @@ def _first_sight_baseline(baseline: bool, flags: list[dict[str, Any]]) -> bool:
 
 
 def update_search(
-    db: Database, key: str, title: str | None, body: str | None, *, new_rowid: int | None = None
+    db: Database,
+    key: str,
+    title: str | None,
+    body: str | None,
+    *,
+    new_rowid: int | None = None,
+    lists_files: bool = True,
 ) -> None:
     """Rewrite the release's row of ``releases_fts`` (its rowid is ``releases.id``); the body's
     bigrams take in the text of the attachments its current version lists. ``new_rowid``: the
-    release was inserted just now with this id, so it has no row yet."""
+    release was inserted just now with this id, so it has no row yet. ``lists_files``: False when
+    its current version lists no attachment (no texts to read)."""
     rowid = new_rowid or db.execute("SELECT id FROM releases WHERE key = ?", [key]).fetchone()[0]
-    body = "\n".join([body or "", *files.texts(db, key)])
+    if lists_files:
+        body = "\n".join([body or "", *files.texts(db, key)])
     if new_rowid is None:
-        db.execute("DELETE FROM releases_fts WHERE rowid = ?", [rowid])
-    db.execute(
+        index_write(db, "DELETE FROM releases_fts WHERE rowid = ?", [rowid])
+    index_write(
+        db,
         "INSERT INTO releases_fts (rowid, key, title_bigrams, body_bigrams) VALUES (?, ?, ?, ?)",
         [rowid, key, bigrams(title), bigrams(body)],
     )
@@ -210,7 +220,7 @@ class FetchRecorder:
                 "fetch_id": fetch_id,  # the version's raw HTML is this fetch's: kept once, here
             },
         )
-        files.link_version(self.db, version_id, release.attachments)
+        files.link_version(self.db, version_id, release.attachments, new=True)
 
     def _learned(self, release: Release, rel: dict[str, Any], h: str, flags: list[dict[str, Any]]) -> bool:
         """Whether the only difference from the current version is files fetched for the first time
@@ -284,7 +294,6 @@ class FetchRecorder:
         h = content_hash(release)
         self.content_hash = h
         critical = _critical(flags)
-        reviewed = acks.acknowledged(db, key)
         rel = self._release(key)
         if rel is None:
             row = self._release_fields(release, h)
@@ -301,9 +310,16 @@ class FetchRecorder:
             self._new_version(release, h, flags, 1)
             db.execute("DELETE FROM release_urls WHERE url = ?", [f.url])
             self._insert_url(key, h, critical)
-            update_search(db, key, release.title, release.body_text, new_rowid=rowid)
+            update_search(
+                db,
+                key,
+                release.title,
+                release.body_text,
+                new_rowid=rowid,
+                lists_files=bool(release.attachments),
+            )
             self.emit("new", row, baseline=f.baseline, flags=flags)
-            reported = critical - reviewed
+            reported = critical - acks.acknowledged(db, key) if critical else set()
             if reported:
                 evidence = [x for x in flags if (x["rule"], x.get("evidence") or "") in reported]
                 self.emit(
@@ -322,6 +338,7 @@ class FetchRecorder:
         self._answered(url_row, rel)
         self._restore_if_removed(rel)
         previous_critical = {tuple(x) for x in loads(url_row["critical_flags"], [])}
+        reviewed = acks.acknowledged(db, key)
 
         changed = False
         if f.url == rel["url"]:  # the first URL: its content is the release's current version

@@ -1,9 +1,9 @@
 """``Store``: the SQLite database of releases, versions, fetches, runs, columns, events and deliveries.
 
 One connection per ``Store``; WAL mode so Datasette reads while a crawl writes; ``busy_timeout`` so a
-second writer waits. Every write is one transaction (``BEGIN IMMEDIATE`` then ``db.atomic()``): the
-write lock is taken up front, so a read-then-write never fails half way on a busy database, and a
-process killed at any point leaves whole records only.
+second writer waits. Every write is one transaction (``BEGIN IMMEDIATE``; inside an open one, a
+savepoint of it): the write lock is taken up front, so a read-then-write never fails half way on a
+busy database, and a process killed at any point leaves whole records only.
 """
 
 from __future__ import annotations
@@ -27,7 +27,16 @@ from crawler.store import acks, outbox, parts, upgrade
 from crawler.store import attachments as attachment_rows
 from crawler.store.archive import ArchiveReader
 from crawler.store.attachments import AttachmentState
-from crawler.store.codec import decompress, dumps, event_from_row, insert, loads, select_one, unpack_fields
+from crawler.store.codec import (
+    decompress,
+    dumps,
+    event_from_row,
+    insert,
+    loads,
+    savepoint,
+    select_one,
+    unpack_fields,
+)
 from crawler.store.columns import record_column, typical_items
 from crawler.store.diffing import changed_fields, char_diff, version_text
 from crawler.store.evidence import StoredPage, stored_pages
@@ -151,16 +160,15 @@ class Store:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[Database]:
-        """One write transaction: the write lock first (waiting up to ``timeout``), then ``atomic()``;
-        inside an open transaction, a savepoint of it."""
+        """One write transaction, the write lock first (waiting up to ``timeout``); inside an open
+        transaction, a savepoint of it."""
         if self.db.conn.in_transaction:
-            with self.db.atomic():
+            with savepoint(self.db):
                 yield self.db
             return
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            with self.db.atomic():
-                yield self.db
+            yield self.db
         except BaseException:
             self.db.rollback()
             raise
