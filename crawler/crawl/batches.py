@@ -14,7 +14,7 @@ another crawl of the same database may have runs of the same sites, never taken 
   process dies while it runs alone is the culprit: its run is recorded failed saying so, and it is
   not retried. Every other site of the batch ends with a run of its own.
 
-``run_batches`` returns each site's last run as a :class:`~crawler.crawl.runner.RunResult`, read
+``run_batches`` returns each site's last run as a :class:`~crawler.crawl.result.RunResult`, read
 back from the store. The daemon runs it with ``daemon.max_parallel`` processes at once and its own
 hooks (log lines, deliveries, shutdown); ``govwatch crawl`` with ``crawl.processes`` at once.
 """
@@ -40,8 +40,9 @@ from typing import Any
 from crawler import clock
 from crawler.children import child_env
 from crawler.config import BatchConfigs, Config, ConfigError, SiteConfig
+from crawler.crawl.cores import judge_in_worker
 from crawler.crawl.lock import SiteLock, SiteLocked
-from crawler.crawl.runner import RunResult, judge_in_worker
+from crawler.crawl.result import RunResult
 from crawler.store import Store
 from crawler.store.files import storage_fault
 

@@ -15,7 +15,7 @@ from crawler import console
 from crawler.config import Config, ConfigError
 
 if TYPE_CHECKING:
-    from crawler.crawl.runner import RunResult
+    from crawler.crawl.result import RunResult
     from crawler.store import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -42,11 +42,6 @@ log = logging.getLogger("govwatch.crawl")
 
 #: seconds the worker may take over one page before it is taken for hung and killed
 TIMEOUT = 60.0
-#: release pages a crawl process judges itself before it starts its worker under
-#: ``crawl.judge_worker: auto``: the worker's start-up (a Python process importing the normalizer and
-#: the integrity rules) pays off only over many pages, and most crawls of a watched site find a few
-#: new ones
-AUTO_AFTER = 100
 #: pages waiting on the worker past which the crawl process judges the next ones itself (the worker
 #: is behind: its core is busy), so that neither process waits for the other
 MAX_WAITING = 32

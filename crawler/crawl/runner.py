@@ -29,50 +29,21 @@ from scrapy.crawler import Crawler, CrawlerProcess
 
 from crawler import clock
 from crawler.config import Config, SiteConfig
+from crawler.crawl.cores import judge_after, judge_in_worker
 from crawler.crawl.deadline import Watchdog
-from crawler.crawl.judging import AUTO_AFTER, JudgeWorker
+from crawler.crawl.judging import JudgeWorker
 from crawler.crawl.lock import SiteLock, SiteLocked
 from crawler.crawl.pipelines import integrity_flags
+from crawler.crawl.result import RunResult
 from crawler.crawl.settings import batch_settings
 from crawler.crawl.sitecrawl import SiteCrawl
 from crawler.crawl.spider import GovSpider
-from crawler.model import Event, Flag, Release
+from crawler.model import Flag, Release
 from crawler.normalize import NORMALIZER_VERSION, Document, normalize_document
 from crawler.store import Store, storage_fault
 from crawler.store.group import GroupCommit
 
 log = logging.getLogger("govwatch.crawl")
-
-
-@dataclass
-class RunResult:
-    run_id: int
-    site: str
-    status: str
-    started_at: str
-    finished_at: str | None = None
-    requests: int = 0
-    bytes: int = 0
-    failed: int = 0
-    events: list[Event] = field(default_factory=list)
-    message: str | None = None
-    storage_fault: str | None = None  # the disk or the file failed: the run stopped there
-    reason: str = ""  # why the run is not ok, in a few words (the summary's reason column)
-
-    def counts(self) -> Counter[str]:
-        return Counter(e.type for e in self.events)
-
-    def to_report(self) -> dict[str, Any]:
-        return {
-            "id": self.run_id,
-            "site": self.site,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "status": self.status,
-            "requests": self.requests,
-            "bytes": self.bytes,
-            "reason": self.reason or None,
-        }
 
 
 def after_run(
@@ -181,28 +152,6 @@ def raise_open_files_limit() -> None:
             resource.setrlimit(
                 resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard)
             )
-
-
-def cores() -> int:
-    """The CPU cores this process may run on (its affinity: a container or ``taskset`` may allow
-    fewer than the machine has)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not Linux
-        return os.cpu_count() or 1
-
-
-def judge_in_worker(config: Config, processes: int = 1) -> bool:
-    """Judge release pages in a worker process: ``crawl.judge_worker`` (``true`` or ``auto``), and
-    this process may use a core to spare for it beside ``processes`` crawl processes."""
-    return config.crawl.judge_worker is not False and cores() > processes
-
-
-def judge_after(config: Config) -> int:
-    """Release pages a crawl process judges itself before it starts its worker: ``AUTO_AFTER``
-    under ``crawl.judge_worker: auto`` (a worker's start-up pays off only over many pages), none
-    under ``true``."""
-    return AUTO_AFTER if config.crawl.judge_worker == "auto" else 0
 
 
 class _Progress:

@@ -12,8 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from crawler.crawl.judging import AUTO_AFTER
-from crawler.crawl.runner import cores
+from crawler.crawl.cores import AUTO_AFTER, cores
 from crawler.demo.server import serve
 from crawler.demo.site import SampleSite, build_site
 from crawler.demo.story import add_reference_page
