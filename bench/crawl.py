@@ -232,6 +232,12 @@ def bench_size(n: int, rounds: int = 1, judge_worker: bool = False) -> dict:
             full, config, again = full_crawl(n, server.url, judge_worker)
             fulls.append(full)
             retried += again
+            print(  # each round, so a table's medians can be read against their spread
+                f"N={n} round {len(fulls)}: bare {bare.seconds:.2f} s ({bare.cpu:.2f} s CPU), "
+                f"govwatch {full.seconds:.2f} s ({full.cpu:.2f} s CPU), "
+                f"ratio {(full.requests / full.seconds) / (bare.requests / bare.seconds):.2f}",
+                file=sys.stderr,
+            )
         tmp = config.parent
         full = fulls[-1]
         same = crawl(config, T0_1H)

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from crawler import __version__
+from crawler import __version__, heap
 
 #: command name -> "module:attribute" of its click command
 COMMANDS: dict[str, str] = {
@@ -37,6 +37,10 @@ COMMANDS: dict[str, str] = {
     "export": "crawler.export.cli:export",
 }
 
+#: commands that end the start-up's hold on the collector themselves (``crawler.heap``), once
+#: their configuration is loaded and their crawler built; the others end it once imported
+SETTLE_THEMSELVES = frozenset({"crawl"})
+
 
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -54,6 +58,8 @@ class LazyGroup(click.Group):
                 return None  # the layer is not part of this build
             raise
         command: Any = getattr(module, attr)
+        if cmd_name not in SETTLE_THEMSELVES:
+            heap.settle()
         return command
 
 
@@ -67,6 +73,7 @@ def cli() -> None:
 def main() -> None:
     """Run a command; usage errors, missing files and Ctrl-C end in one line, never a traceback
     (exit statuses: ``crawler.console``)."""
+    heap.hold()  # the command's imports and configuration: long-lived (crawler.heap)
     from crawler import console
     from crawler.safetext import install_log_filter
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler import clock
+from crawler import clock, heap
 from crawler.children import child_env
 from crawler.config import BatchConfigs, Config, ConfigError, SiteConfig
 from crawler.crawl.cores import judge_in_worker
@@ -508,6 +508,7 @@ def run_batches(
     of at most ``crawl.batch_size`` sites; the processes' output goes to this one's stderr. Stopped
     by SIGTERM or SIGINT, it returns the runs begun until then (no result for the other sites)."""
     del store  # every process opens the database itself; results are read back per batch
+    heap.settle()  # the configuration is validated: the supervisor's start-up is done
     parallel, size = config.crawl.batches(len(sites))
     stop = threading.Event()
     supervisor = Supervisor(

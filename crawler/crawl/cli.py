@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Collection
@@ -113,6 +114,34 @@ def run_crawl(
     batch: BatchOptions | None = None,
     judge_worker: bool | None = None,
 ) -> int:
+    """:func:`crawl_sites`, its store closed at the end (its connection, not left to the collector:
+    the start-up's objects are frozen, ``crawler.heap``), so the write-ahead log is folded in."""
+    with contextlib.ExitStack() as closing:
+        return crawl_sites(
+            config,
+            site_names,
+            db,
+            report_json,
+            notify,
+            fmt,
+            batch=batch,
+            judge_worker=judge_worker,
+            closing=closing,
+        )
+
+
+def crawl_sites(
+    config: Config,
+    site_names: tuple[str, ...],
+    db: Path | None,
+    report_json: Path | None,
+    notify: bool,
+    fmt: str = "table",
+    *,
+    batch: BatchOptions | None = None,
+    judge_worker: bool | None = None,
+    closing: contextlib.ExitStack,
+) -> int:
     """Crawl the named sites (all when none is named). One site is crawled in this process; several
     by the batch supervisor (``crawler.crawl.batches``): crawl processes of up to
     ``crawl.batch_size`` sites each, a process that dies re-run in smaller batches. ``batch``: this
@@ -131,7 +160,7 @@ def run_crawl(
         return EXIT_USAGE
     database = (db or config.database).resolve()
     try:
-        store = Store(database)
+        store = closing.enter_context(Store(database))
         # a sink new to the archive starts with this run's events, not with the archive's history
         store.start_sinks({sink.sink_name: sink.backfill for sink in config.sinks})
         if batch is not None or len(sites) <= 1:

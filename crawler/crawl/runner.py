@@ -27,7 +27,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 
-from crawler import clock
+from crawler import clock, heap
 from crawler.config import Config, SiteConfig
 from crawler.crawl.cores import judge_after, judge_in_worker
 from crawler.crawl.deadline import Watchdog
@@ -453,6 +453,7 @@ class BatchRun:
         if self.judge is not None:  # before the reactor's shutdown closes its pipes (not a death)
             crawler.signals.connect(self.judge.stop, signal=signals.spider_closed, weak=False)
         process.crawl(crawler, batch=self, flush_every=self.group.interval)
+        heap.settle()  # imports, configuration, the crawler and its components: frozen
         try:
             process.start()
         finally:
