@@ -114,39 +114,13 @@ def run_crawl(
     batch: BatchOptions | None = None,
     judge_worker: bool | None = None,
 ) -> int:
-    """:func:`crawl_sites`, its store closed at the end (its connection, not left to the collector:
-    the start-up's objects are frozen, ``crawler.heap``), so the write-ahead log is folded in."""
-    with contextlib.ExitStack() as closing:
-        return crawl_sites(
-            config,
-            site_names,
-            db,
-            report_json,
-            notify,
-            fmt,
-            batch=batch,
-            judge_worker=judge_worker,
-            closing=closing,
-        )
-
-
-def crawl_sites(
-    config: Config,
-    site_names: tuple[str, ...],
-    db: Path | None,
-    report_json: Path | None,
-    notify: bool,
-    fmt: str = "table",
-    *,
-    batch: BatchOptions | None = None,
-    judge_worker: bool | None = None,
-    closing: contextlib.ExitStack,
-) -> int:
     """Crawl the named sites (all when none is named). One site is crawled in this process; several
     by the batch supervisor (``crawler.crawl.batches``): crawl processes of up to
     ``crawl.batch_size`` sites each, a process that dies re-run in smaller batches. ``batch``: this
     process is one such batch (``--batch-child``). ``judge_worker``: judge release pages in a worker
-    process (None: when a core is spare; ``--judge-worker/--no-judge-worker``)."""
+    process (None: when a core is spare; ``--judge-worker/--no-judge-worker``). The store is closed at
+    the end, not left to the collector (the start-up's objects are frozen: ``crawler.heap``), so its
+    write-ahead log is folded into the database file."""
     from crawler.store import Store
 
     try:
@@ -159,57 +133,58 @@ def crawl_sites(
         console.error(f"{source} configures no sites: `govwatch add-site URL` adds one")
         return EXIT_USAGE
     database = (db or config.database).resolve()
-    try:
-        store = closing.enter_context(Store(database))
-        # a sink new to the archive starts with this run's events, not with the archive's history
-        store.start_sinks({sink.sink_name: sink.backfill for sink in config.sinks})
-        if batch is not None or len(sites) <= 1:
-            from crawler.crawl.runner import crawl
+    with contextlib.ExitStack() as closing:
+        try:
+            store = closing.enter_context(Store(database))
+            # a sink new to the archive starts with this run's events, not with the archive's history
+            store.start_sinks({sink.sink_name: sink.backfill for sink in config.sinks})
+            if batch is not None or len(sites) <= 1:
+                from crawler.crawl.runner import crawl
 
-            options = batch or BatchOptions()
-            results = crawl(
-                config,
-                sites,
-                store,
-                database,
-                run_timeout=options.run_timeout,
-                supervised=options.supervised,
-                heartbeat=options.heartbeat,
-                judge_worker=judge_worker,
-            )
-        else:
-            from crawler.crawl.batches import run_batches
+                options = batch or BatchOptions()
+                results = crawl(
+                    config,
+                    sites,
+                    store,
+                    database,
+                    run_timeout=options.run_timeout,
+                    supervised=options.supervised,
+                    heartbeat=options.heartbeat,
+                    judge_worker=judge_worker,
+                )
+            else:
+                from crawler.crawl.batches import run_batches
 
-            if config.path is None:
-                raise click.UsageError("several sites are crawled from a configuration file")
-            results = run_batches(config, config.path, sites, store, database)
-            begun = {r.site for r in results}
-            left = [s.name for s in sites if s.name not in begun]
-            if left:  # SIGTERM or Ctrl-C stopped the crawl before these began
-                shown = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")
-                console.warning(f"stopped by a signal: {len(left)} site(s) not crawled: {shown}")
-    except Exception as exc:  # the database cannot be opened or written at all: one line, no traceback
-        problem = storage_problem(exc, database)
-        if problem is None:
-            raise
-        console.error(f"crawl failed: {problem}")
-        return EXIT_FAILED
-    if report_json:
-        write_report(report_json, results)
-    if batch is not None and batch.supervised:  # the supervisor reports the runs
+                if config.path is None:
+                    raise click.UsageError("several sites are crawled from a configuration file")
+                results = run_batches(config, config.path, sites, store, database)
+                begun = {r.site for r in results}
+                left = [s.name for s in sites if s.name not in begun]
+                if left:  # SIGTERM or Ctrl-C stopped the crawl before these began
+                    shown = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")
+                    console.warning(f"stopped by a signal: {len(left)} site(s) not crawled: {shown}")
+        except Exception as exc:  # the database cannot be opened or written at all: one line, no traceback
+            problem = storage_problem(exc, database)
+            if problem is None:
+                raise
+            console.error(f"crawl failed: {problem}")
+            return EXIT_FAILED
+        if report_json:
+            write_report(report_json, results)
+        if batch is not None and batch.supervised:  # the supervisor reports the runs
+            return EXIT_OK if all(r.status in ("ok", "partial") for r in results) else EXIT_FAILED
+        for r in results:
+            if r.status == "skipped" and r.message:
+                console.warning(f"{r.site}: {r.message} — run {r.run_id} skipped")
+            elif r.status == "failed" and r.message:
+                run = f"run {r.run_id}" if r.run_id else "no run could be recorded"
+                console.error(
+                    f"{r.site}: {run} failed: {r.message}" if r.run_id else f"{r.site}: {run}: {r.message}"
+                )
+        if notify and not any(r.storage_fault for r in results):  # events stay in the outbox
+            deliver(store, config, results)
+        print_summary(results, fmt)
         return EXIT_OK if all(r.status in ("ok", "partial") for r in results) else EXIT_FAILED
-    for r in results:
-        if r.status == "skipped" and r.message:
-            console.warning(f"{r.site}: {r.message} — run {r.run_id} skipped")
-        elif r.status == "failed" and r.message:
-            run = f"run {r.run_id}" if r.run_id else "no run could be recorded"
-            console.error(
-                f"{r.site}: {run} failed: {r.message}" if r.run_id else f"{r.site}: {run}: {r.message}"
-            )
-    if notify and not any(r.storage_fault for r in results):  # events stay in the outbox
-        deliver(store, config, results)
-    print_summary(results, fmt)
-    return EXIT_OK if all(r.status in ("ok", "partial") for r in results) else EXIT_FAILED
 
 
 @click.command()
