@@ -37,6 +37,12 @@ def new_events_per_release(db: Path) -> list[dict[str, Any]]:
     return rows(db, "SELECT site, key, count(*) AS n FROM events WHERE type = 'new' GROUP BY site, key")
 
 
+def every_site_started(daemon: Daemon) -> list[dict[str, Any]]:
+    """The daemon's ``run_start`` lines once there is one for each of ``NAMES``, else none."""
+    starts = daemon.lines("run_start")
+    return starts if {e["site"] for e in starts} >= set(NAMES) else []
+
+
 def once(config: Path, *args: str, on_start: Any = None) -> tuple[int, str]:
     """``govwatch daemon --once --log-json`` as a subprocess: (exit status, its log)."""
     cmd = [sys.executable, "-m", "crawler", "daemon", "--config", str(config), "--once", "--log-json", *args]
@@ -77,8 +83,13 @@ def test_sigterm_in_the_middle_of_a_batch_loses_nothing_committed(tmp_path: Path
                 daemon,
             )
             assert [r for r in runs(db) if r["status"] == "running"], runs(db)
-            pids = {e["pid"] for e in daemon.lines("run_start")}
-            assert len(pids) == 1, daemon.lines("run_start")  # one crawl process for the three sites
+            # the daemon logs a run's start at its next look at the store (every POLL seconds),
+            # which may come after the releases are stored
+            starts = wait_for(
+                "a run_start line for each site", lambda: every_site_started(daemon), 30, daemon
+            )
+            pids = {e["pid"] for e in starts}
+            assert len(pids) == 1, starts  # one crawl process for the three sites
             assert daemon.terminate(timeout=120) == 0, daemon.log()
             lines = daemon.lines()
 
