@@ -71,10 +71,11 @@ class CrawlConfig(Options):
     keeps its own run, lock, budget and deadline; each host its own politeness),
     ``concurrent_requests`` downloads in flight across their hosts, ``health_workers`` sites' checks
     after the crawl (staleness, link checks, scorecard) at once beside it; ``processes`` crawl
-    processes at once when ``govwatch crawl`` has several sites (``None``: one per CPU core);
-    ``judge_worker``: release pages judged in a worker process beside each crawl process that has a
-    core to spare (``auto``: once the process has judged ``AUTO_AFTER`` pages itself, so that a
-    crawl of a few new pages never starts one; see docs/CONFIG.md)."""
+    processes at once when ``govwatch crawl`` has several sites (``None``: one per core that has a
+    share of the work, see ``crawler.crawl.cores``); ``judge_worker``: release pages judged in a
+    worker process beside each crawl process that has a core to spare (``auto``: once the process
+    has judged ``AUTO_AFTER`` pages itself, so that a crawl of a few new pages never starts one; see
+    docs/CONFIG.md)."""
 
     batch_size: Positive = 500
     concurrent_requests: Positive = 512
@@ -82,10 +83,11 @@ class CrawlConfig(Options):
     processes: Positive | None = None
     judge_worker: bool | Literal["auto"] = "auto"
 
-    def batches(self, sites: int) -> tuple[int, int]:
+    def batches(self, sites: int, processes: int | None = None) -> tuple[int, int]:
         """(processes at once, sites per batch) for ``sites`` sites: at most ``batch_size`` per
-        batch, and the sites spread evenly so every process has work."""
-        processes = max(1, min(self.processes or os.cpu_count() or 1, sites))
+        batch, and the sites spread evenly so every process has work. ``processes`` (as the crawl
+        decided it) or ``crawl.processes`` at most, else one per CPU core."""
+        processes = max(1, min(processes or self.processes or os.cpu_count() or 1, sites))
         batches = max(math.ceil(sites / self.batch_size), processes)
         return processes, max(1, math.ceil(sites / batches))
 

@@ -16,7 +16,8 @@ another crawl of the same database may have runs of the same sites, never taken 
 
 ``run_batches`` returns each site's last run as a :class:`~crawler.crawl.result.RunResult`, read
 back from the store. The daemon runs it with ``daemon.max_parallel`` processes at once and its own
-hooks (log lines, deliveries, shutdown); ``govwatch crawl`` with ``crawl.processes`` at once.
+hooks (log lines, deliveries, shutdown); ``govwatch crawl`` with ``crawl.processes`` at once (by
+default one per core that has a share of the work).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from typing import Any
 from crawler import clock, heap
 from crawler.children import child_env
 from crawler.config import BatchConfigs, Config, ConfigError, SiteConfig
-from crawler.crawl.cores import judge_in_worker
+from crawler.crawl.cores import crawl_processes, judge_in_worker
 from crawler.crawl.lock import SiteLock, SiteLocked
 from crawler.crawl.result import RunResult
 from crawler.store import Store
@@ -504,12 +505,14 @@ def _tail(path: Path, lines: int = 12, limit: int = 4096) -> str:
 def run_batches(
     config: Config, config_path: Path, sites: list[SiteConfig], store: Store, database: Path
 ) -> list[RunResult]:
-    """``govwatch crawl`` with several sites: ``crawl.processes`` crawl processes at once over batches
-    of at most ``crawl.batch_size`` sites; the processes' output goes to this one's stderr. Stopped
+    """``govwatch crawl`` with several sites: crawl processes at once (``crawl.processes``, else one
+    per core that has a share of the work: ``cores.crawl_processes``) over batches of at most
+    ``crawl.batch_size`` sites; the processes' output goes to this one's stderr. Stopped
     by SIGTERM or SIGINT, it returns the runs begun until then (no result for the other sites)."""
-    del store  # every process opens the database itself; results are read back per batch
     heap.settle()  # the configuration is validated: the supervisor's start-up is done
-    parallel, size = config.crawl.batches(len(sites))
+    # every crawl process opens the database itself; here it only says which sites were crawled before
+    processes = crawl_processes(config.crawl, [s.name for s in sites], store.baselined_sites)
+    parallel, size = config.crawl.batches(len(sites), processes)
     stop = threading.Event()
     supervisor = Supervisor(
         config,

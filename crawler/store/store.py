@@ -488,6 +488,21 @@ class Store:
         )
         return {r["column_url"] for r in rows}
 
+    def baselined_sites(self, sites: list[str]) -> set[str]:
+        """Those of ``sites`` with at least one column whose baseline is done: a crawl of them reads
+        list pages and what is new, not every release (see ``column_baselined``)."""
+        found: set[str] = set()
+        for start in range(0, len(sites), 500):  # within SQLite's bound on parameters
+            chunk = sites[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.query(
+                f"SELECT DISTINCT c.site FROM columns c WHERE c.site IN ({marks}) AND EXISTS ("
+                "SELECT 1 FROM column_runs cr WHERE cr.column_id = c.id AND coalesce(cr.complete, cr.ok) = 1)",
+                chunk,
+            )
+            found.update(r["site"] for r in rows)
+        return found
+
     def typical_items(self, site: str) -> dict[str, float]:
         """Each column's median first-page item count in its last successful runs (the layout rule)."""
         return typical_items(self.db, site)

@@ -151,7 +151,7 @@ def jsonl_ids(path: Path) -> list[int]:
 def kill_trial(
     workdir: Path, rng: random.Random, *, variant: str, n_sites: int = 8, receiver: Any = None
 ) -> dict[str, Any]:
-    """One ``govwatch crawl`` of ``n_sites`` sites (batches of 3, ``crawl.processes`` of them at once)
+    """One ``govwatch crawl`` of ``n_sites`` sites (batches of 3, two of them at once)
     whose crawl processes are SIGKILLed at a random moment, then crawled again to completion.
 
     ``variant``: ``child`` — one crawl process is killed (as by the out-of-memory killer; the
@@ -176,7 +176,10 @@ def kill_trial(
         sinks.append({"type": "webhook", "url": receiver.url, "retries": 2, "timeout": "5s"})
     with serving(sites) as servers:
         config = write_config(
-            workdir, entries(sites, servers, {"revisit": "always"}), crawl={"batch_size": 3}, sinks=sinks
+            workdir,
+            entries(sites, servers, {"revisit": "always"}),
+            crawl={"batch_size": 3, "processes": 2},  # two at once, as for a crawl of many sites
+            sinks=sinks,
         )
         code, first, out = crawl(config, notify=True)
         if code != 0 or {r["status"] for r in first["runs"]} != {"ok"}:
