@@ -209,14 +209,22 @@ def _site_name(value: str) -> str:
 
 def _schedule(value: str) -> str:
     schedule = " ".join(value.split())
+    error = _cron_error(schedule)
+    if error is not None:
+        aliases = tuple(CRON_ALIASES) if schedule.startswith("@") else ()
+        raise problem(f"{schedule!r} is not a valid cron schedule: {error}", choices=aliases, given=schedule)
+    return schedule
+
+
+@functools.lru_cache(maxsize=1024)
+def _cron_error(schedule: str) -> str | None:
+    """Why APScheduler rejects ``schedule``, or None. Checked once per expression: ten thousand sites
+    on one schedule would otherwise build ten thousand triggers while the configuration loads."""
     try:
         cron_trigger(schedule, "Asia/Shanghai")
     except ValueError as exc:
-        aliases = tuple(CRON_ALIASES) if schedule.startswith("@") else ()
-        raise problem(
-            f"{schedule!r} is not a valid cron schedule: {exc}", choices=aliases, given=schedule
-        ) from None
-    return schedule
+        return str(exc)
+    return None
 
 
 def _columns(columns: tuple[ColumnConfig, ...]) -> tuple[ColumnConfig, ...]:
