@@ -43,8 +43,9 @@ def hold() -> None:
 
 
 def settle() -> None:
-    """End a hold: freeze what is alive and collect as usual again. Nothing when no hold is on (a
-    command run in a test's process, a second call)."""
+    """End a hold: freeze what is alive and collect again, with a young generation of at least
+    :data:`YOUNG_THRESHOLD`. Nothing when no hold is on (a command run in a test's process, a second
+    call)."""
     global _thresholds
     if _thresholds is None:
         return
