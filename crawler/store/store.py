@@ -52,6 +52,11 @@ from crawler.store.search import search_query
 RUN_STATUSES = ("running", "ok", "partial", "failed", "skipped")
 
 
+#: a column run (``cr``) that read its listing to the end, or to ``max_list_pages`` (older runs: ok):
+#: once a column has one, its baseline is done
+_BASELINE_DONE = "coalesce(cr.complete, cr.ok) = 1"
+
+
 class StoreError(Exception):
     """A request the store cannot answer (unknown release, bad version…); the message names it."""
 
@@ -483,7 +488,7 @@ class Store:
         """Column URLs of ``site`` whose baseline is done (see ``column_baselined``)."""
         rows = self.db.query(
             "SELECT DISTINCT c.column_url FROM column_runs cr JOIN columns c ON c.id = cr.column_id "
-            "WHERE c.site = ? AND coalesce(cr.complete, cr.ok) = 1",
+            f"WHERE c.site = ? AND {_BASELINE_DONE}",
             [site],
         )
         return {r["column_url"] for r in rows}
@@ -497,7 +502,7 @@ class Store:
             marks = ", ".join("?" * len(chunk))
             rows = self.db.query(
                 f"SELECT DISTINCT c.site FROM columns c WHERE c.site IN ({marks}) AND EXISTS ("
-                "SELECT 1 FROM column_runs cr WHERE cr.column_id = c.id AND coalesce(cr.complete, cr.ok) = 1)",
+                f"SELECT 1 FROM column_runs cr WHERE cr.column_id = c.id AND {_BASELINE_DONE})",
                 chunk,
             )
             found.update(r["site"] for r in rows)
@@ -512,7 +517,7 @@ class Store:
         until then what its lists show is the baseline, not news."""
         found = self.db.execute(
             "SELECT 1 FROM column_runs cr JOIN columns c ON c.id = cr.column_id "
-            "WHERE c.site = ? AND c.column_url = ? AND coalesce(cr.complete, cr.ok) = 1 LIMIT 1",
+            f"WHERE c.site = ? AND c.column_url = ? AND {_BASELINE_DONE} LIMIT 1",
             [site, column_url],
         ).fetchone()
         return found is not None
