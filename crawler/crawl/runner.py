@@ -443,7 +443,11 @@ class BatchRun:
     # -- the crawl -----------------------------------------------------------------------------------
     def run(self) -> None:
         settings = batch_settings(self.sites, self.config)
-        process = CrawlerProcess(settings={"LOG_LEVEL": "WARNING", "LOG_INSTALL_ROOT_HANDLER": True})
+        # LOG_VERSIONS: Scrapy's "Versions" line is logged at INFO, which is not shown, yet gathering
+        # it reads the metadata of eight packages and forks this process to run `uname -p`
+        process = CrawlerProcess(
+            settings={"LOG_LEVEL": "WARNING", "LOG_INSTALL_ROOT_HANDLER": True, "LOG_VERSIONS": []}
+        )
         for name in QUIET_LOGGERS:
             logging.getLogger(name).setLevel(logging.CRITICAL)
         spidercls = type("GovBatchSpider", (GovSpider,), {"custom_settings": settings})
